@@ -1,0 +1,59 @@
+# The commands a person types. `make run` and `make test` work from a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEV_ENV := DEBUG=on
+
+.PHONY: run test install static system-deps migrate seed demo lint format migrations-check bench clean
+
+run: install static migrate
+	$(DEV_ENV) $(BIN)/python manage.py load_seed
+	$(DEV_ENV) $(BIN)/python manage.py load_demo
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install static system-deps
+	SECRET_KEY=insecure-test-only-key DEBUG=off STATIC_MANIFEST=off $(BIN)/pytest
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static/build/.built: node_modules/.installed $(wildcard static/src/*) scripts/build-static.mjs
+	npm run build
+	touch $@
+
+static: static/build/.built
+
+# Browser tests drive Debian's chromium; PDFs need pango. Installed only when missing.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! ldconfig -p | grep -q libpangoft2; then \
+		apt-get update -qq && apt-get install -y -qq chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; \
+	fi
+
+migrate: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) node_modules static/build var

@@ -1,0 +1,98 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import models
+
+
+class MilestoneInline(admin.TabularInline):
+    model = models.Milestone
+    extra = 0
+
+
+class RagUpdateInline(admin.TabularInline):
+    model = models.RagUpdate
+    extra = 0
+    fields = ["as_of", "rating", "comment", "author", "is_demo"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Partnership)
+class PartnershipAdmin(SimpleHistoryAdmin):
+    list_display = ["short_name", "name", "area"]
+
+
+@admin.register(models.Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind", "partnerships"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(models.Group)
+class GroupAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "parent", "meets_per_year"]
+    list_filter = ["kind", "partnerships"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(models.Role)
+class RoleAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "kind", "partnership", "group", "agency"]
+    list_filter = ["kind", "partnership"]
+    autocomplete_fields = ["group", "agency"]
+
+
+class PriorityInline(admin.TabularInline):
+    model = models.Priority
+    extra = 0
+
+
+class FocusCohortInline(admin.TabularInline):
+    model = models.FocusCohort
+    extra = 0
+
+
+@admin.register(models.Plan)
+class PlanAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "partnership", "starts_on", "ends_on"]
+    inlines = [PriorityInline, FocusCohortInline]
+
+
+class ActionInline(admin.TabularInline):
+    model = models.Action
+    extra = 0
+    fields = ["position", "text", "lead_text", "timescale", "due_date"]
+    show_change_link = True
+
+
+@admin.register(models.Objective)
+class ObjectiveAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "text", "plan", "priority"]
+    list_filter = ["plan"]
+    inlines = [ActionInline]
+
+
+@admin.register(models.Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["ref", "text", "lead_text", "timescale", "due_date"]
+    list_filter = ["parent__kind", "parent__partnership"]
+    search_fields = ["ref", "text", "lead_text"]
+    autocomplete_fields = ["lead_groups", "lead_agencies"]
+    inlines = [MilestoneInline, RagUpdateInline]
+
+
+@admin.register(models.RagUpdate)
+class RagUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "rating", "as_of", "author", "is_demo"]
+    list_filter = ["rating", "is_demo"]
+    raw_id_fields = ["action"]
+
+
+@admin.register(models.Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    list_display = ["group", "date", "update_deadline"]
+    list_filter = ["group"]

@@ -1,0 +1,590 @@
+"""The tracker's core: partnerships, agencies, groups, roles, business plans and the one
+action / RAG-update / milestone / meeting machinery that every source of actions shares.
+
+Workstreams and case-review recommendations live in their own apps and plug into this
+machinery by inheriting :class:`ActionParent`, so that an action always has exactly one parent
+(a single non-null foreign key) and dashboards, exports and packs treat every action alike,
+while this app never imports theirs.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Now
+from simple_history.models import HistoricalRecords
+
+
+class TimeStampedModel(models.Model):
+    # db_default as well, because fixtures load with raw saves that skip auto_now.
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+
+    class Meta:
+        abstract = True
+
+
+def history(**kwargs):
+    """One place that decides how every audited model records its history."""
+    return HistoricalRecords(**kwargs)
+
+
+class NaturalKeyQuerySet(models.QuerySet):
+    """Fixtures name rows by natural key; each model says which fields make it."""
+
+    natural_key_fields: tuple[str, ...] = ()
+
+    def get_by_natural_key(self, *values):
+        return self.get(**dict(zip(self.natural_key_fields, values, strict=True)))
+
+
+class ByShortName(NaturalKeyQuerySet):
+    natural_key_fields = ("short_name",)
+
+
+class ByName(NaturalKeyQuerySet):
+    natural_key_fields = ("name",)
+
+
+class BySlug(NaturalKeyQuerySet):
+    natural_key_fields = ("slug",)
+
+
+class ByRef(NaturalKeyQuerySet):
+    natural_key_fields = ("ref",)
+
+
+class Partnership(TimeStampedModel):
+    """A statutory safeguarding arrangement of an area (e.g. NCSCP, NSCP)."""
+
+    short_name = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    area = models.CharField(max_length=200, blank=True)
+
+    objects = ByShortName.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["short_name"]
+
+    def __str__(self):
+        return self.short_name
+
+    def natural_key(self):
+        return (self.short_name,)
+
+
+class AgencyKind(models.TextChoices):
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    HEALTH = "health", "Health"
+    POLICE = "police", "Police"
+    EDUCATION = "education", "Education"
+    HOUSING = "housing", "Housing"
+    PROBATION = "probation", "Probation"
+    VOLUNTARY = "voluntary", "Voluntary sector"
+    OTHER = "other", "Other"
+
+
+class Agency(TimeStampedModel):
+    Kind = AgencyKind
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=60, blank=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    partnerships = models.ManyToManyField(Partnership, related_name="agencies", blank=True)
+
+    objects = ByName.as_manager()
+    history = history(m2m_fields=[partnerships])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AgencyKind.values), name="agency_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class GroupKind(models.TextChoices):
+    BOARD = "board", "Strategic board"
+    BMG = "bmg", "Business Management Group"
+    OMG = "omg", "Operational Management Group"
+    SUBGROUP = "subgroup", "Sub-group"
+    PANEL = "panel", "Panel"
+    WORKING_GROUP = "working_group", "Working group"
+    TASK_AND_FINISH = "task_and_finish", "Task and finish group"
+    NETWORK = "network", "Network"
+
+
+class Group(TimeStampedModel):
+    Kind = GroupKind
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.SUBGROUP)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    partnerships = models.ManyToManyField(
+        Partnership,
+        related_name="groups",
+        help_text="A cross-authority group serves more than one partnership.",
+    )
+    meets_per_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    objects = BySlug.as_manager()
+    history = history(m2m_fields=[partnerships])
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=GroupKind.values), name="group_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="group_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class RoleKind(models.TextChoices):
+    ADMINISTRATOR = "administrator", "Administrator"
+    BOARD_OFFICER = "board_officer", "Board officer"
+    CHAIR = "chair", "Group chair"
+    MEMBER = "member", "Group member"
+    AGENCY_LEAD = "agency_lead", "Agency lead"
+    VIEWER = "viewer", "Viewer"
+
+
+class Role(TimeStampedModel):
+    Kind = RoleKind
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="roles")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="roles"
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="roles"
+    )
+
+    history = history()
+
+    class Meta:
+        ordering = ["partnership", "kind"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=RoleKind.values), name="role_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["chair", "member"]) | Q(group__isnull=False),
+                name="role_group_roles_name_a_group",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="agency_lead") | Q(agency__isnull=False),
+                name="role_agency_lead_names_an_agency",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.group or self.agency or self.partnership
+        return f"{self.user} - {self.get_kind_display()} - {scope}"
+
+
+class Plan(TimeStampedModel):
+    """A business plan (e.g. NCSCP Business Plan 2019-22)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="plans")
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    introduction = models.TextField(blank=True)
+
+    objects = BySlug.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="plan_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class PlanChildQuerySet(NaturalKeyQuerySet):
+    def get_by_natural_key(self, plan_slug, value):
+        return self.get(plan__slug=plan_slug, **{self.natural_key_fields[0]: value})
+
+
+class ByPlanAndNumber(PlanChildQuerySet):
+    natural_key_fields = ("number",)
+
+
+class ByPlanAndName(PlanChildQuerySet):
+    natural_key_fields = ("name",)
+
+
+class Priority(TimeStampedModel):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
+    number = models.PositiveSmallIntegerField()
+    title = models.TextField()
+
+    objects = ByPlanAndNumber.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name_plural = "priorities"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="priority_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="priority_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"Priority {self.number}: {self.title}"
+
+    def natural_key(self):
+        return (self.plan.slug, self.number)
+
+    natural_key.dependencies = ["plans.plan"]
+
+
+class FocusCohort(TimeStampedModel):
+    """A group of children the plan says it focuses on (e.g. children at risk of neglect)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="focus_cohorts")
+    name = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ByPlanAndName.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="focus_cohort_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.plan.slug, self.name)
+
+    natural_key.dependencies = ["plans.plan"]
+
+
+class ActionParentKind(models.TextChoices):
+    OBJECTIVE = "objective", "Business plan objective"
+    WORKSTREAM = "workstream", "Workstream"
+    RECOMMENDATION = "recommendation", "Review recommendation"
+
+
+class ActionParent(TimeStampedModel):
+    Kind = ActionParentKind
+
+    ref = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="action_parents"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    objects = ByRef.as_manager()
+
+    class Meta:
+        ordering = ["partnership", "kind", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ActionParentKind.values), name="action_parent_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.ref
+
+    def natural_key(self):
+        return (self.ref,)
+
+    @property
+    def child(self):
+        """The objective, workstream or recommendation this row is the common part of.
+
+        Each child answers the same questions (`source`, `container_label`, `section_label`,
+        `parent_text`), so lists and exports never branch on the kind.
+        """
+        return getattr(self, self.kind)
+
+
+class Objective(ActionParent):
+    """A numbered objective of a business plan ("What do we want to achieve?").
+
+    The source plan does not say which priority each objective serves, so that link is
+    optional rather than invented.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    priority = models.ForeignKey(
+        Priority, null=True, blank=True, on_delete=models.SET_NULL, related_name="objectives"
+    )
+
+    history = history()
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="objective_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text}"
+
+    source = "plan"
+
+    @property
+    def container_label(self):
+        return self.plan.title
+
+    @property
+    def section_label(self):
+        return str(self)
+
+    @property
+    def parent_text(self):
+        return self.text
+
+    @property
+    def display_number(self):
+        return str(self.number)
+
+
+class ActionQuerySet(NaturalKeyQuerySet):
+    natural_key_fields = ("ref",)
+
+    def with_latest_update(self):
+        """Annotate the latest RAG update's rating, comment and date (None if never rated).
+
+        The current rating is not stored on the action: it is always the latest update, so
+        history stays the single source of truth.
+        """
+        latest = RagUpdate.objects.filter(action=OuterRef("pk")).order_by(
+            "-as_of", "-created_at", "-pk"
+        )
+        return self.annotate(
+            latest_rating=Subquery(latest.values("rating")[:1]),
+            latest_comment=Subquery(latest.values("comment")[:1]),
+            latest_as_of=Subquery(latest.values("as_of")[:1]),
+        )
+
+    def for_list(self):
+        """Everything a list, export or pack row shows, in a constant number of queries."""
+        return (
+            self.select_related(
+                "parent__partnership",
+                "parent__objective__plan",
+                "parent__objective__priority",
+                "parent__workstream",
+                "parent__recommendation__review",
+                "parent__recommendation__agency",
+            )
+            .with_latest_update()
+            .order_by(
+                "parent__partnership__short_name", "parent__kind", "parent__position", "position"
+            )
+        )
+
+
+class Action(TimeStampedModel):
+    """One action, whichever document it came from.
+
+    Text is kept exactly as the source wrote it (lead, measure, timescale, completion notes);
+    links to groups, agencies and users sit beside the text and are what permissions follow.
+    """
+
+    ref = models.SlugField(max_length=140, unique=True)
+    parent = models.ForeignKey(ActionParent, on_delete=models.PROTECT, related_name="actions")
+    position = models.PositiveIntegerField(default=1)
+    text = models.TextField("action")
+    lead_text = models.TextField("lead as written", blank=True)
+    lead_groups = models.ManyToManyField(Group, blank=True, related_name="led_actions")
+    lead_agencies = models.ManyToManyField(Agency, blank=True, related_name="led_actions")
+    lead_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="led_actions"
+    )
+    measure = models.TextField(
+        "success measure / audit of implementation",
+        blank=True,
+        help_text="How will we know we have achieved our goal, or how completion is evidenced.",
+    )
+    timescale = models.TextField("timescale as written", blank=True)
+    due_date = models.DateField(
+        null=True, blank=True, help_text="Derived from the timescale; empty when unreadable."
+    )
+    revised_due_date = models.DateField(null=True, blank=True)
+    revision_reason = models.TextField(blank=True)
+    completion_notes = models.TextField(blank=True)
+
+    objects = ActionQuerySet.as_manager()
+    history = history(m2m_fields=[lead_groups, lead_agencies, lead_users])
+
+    class Meta:
+        ordering = ["parent", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "position"], name="action_position_unique"),
+            models.CheckConstraint(
+                condition=Q(revised_due_date__isnull=True) | ~Q(revision_reason=""),
+                name="action_revised_due_date_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ref}: {self.text[:60]}"
+
+    def natural_key(self):
+        return (self.ref,)
+
+    natural_key.dependencies = ["plans.actionparent"]
+
+    @property
+    def effective_due_date(self):
+        return self.revised_due_date or self.due_date
+
+    @staticmethod
+    def rating_label(value):
+        return Rating(value).label
+
+    @property
+    def display_ref(self):
+        """The number users say aloud: "2.1" for objective 2's first action, "R7.2" ..."""
+        return f"{self.parent.child.display_number}.{self.position}"
+
+
+class MilestoneQuerySet(NaturalKeyQuerySet):
+    def get_by_natural_key(self, action_ref, due):
+        return self.get(action__ref=action_ref, due=due)
+
+
+class Milestone(TimeStampedModel):
+    """A date an action reports or delivers on, e.g. each BMG in "June 2019 Oct 2019 Feb 2020"."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="milestones")
+    due = models.DateField()
+    label = models.CharField(max_length=100, blank=True, help_text="The words as written.")
+
+    objects = MilestoneQuerySet.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["action", "due"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "due"], name="milestone_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.action.ref} {self.due:%b %Y}"
+
+    def natural_key(self):
+        return (*self.action.natural_key(), self.due.isoformat())
+
+    natural_key.dependencies = ["plans.action"]
+
+
+class Rating(models.TextChoices):
+    """RAG with Complete ("BRAG") and Not started; ordered worst first for "worst rating"."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    COMPLETE = "complete", "Complete"
+    NOT_STARTED = "not_started", "Not started"
+
+
+class RagUpdate(models.Model):
+    """A dated rating with a progress comment by a named person.
+
+    Updates are never edited: a correction is a new update (history records any admin change).
+    """
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    rating = models.CharField(max_length=20, choices=Rating.choices)
+    comment = models.TextField("progress comment", blank=True)
+    as_of = models.DateField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rag_updates"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_demo = models.BooleanField(default=False, help_text="Made up by the demo step.")
+
+    history = history()
+
+    class Meta:
+        ordering = ["action", "-as_of", "-created_at"]
+        indexes = [
+            models.Index(fields=["action", "-as_of", "-created_at"], name="ragupdate_latest")
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__in=Rating.values), name="rag_rating_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.action.ref} {self.get_rating_display()} {self.as_of}"
+
+
+class MeetingQuerySet(NaturalKeyQuerySet):
+    def get_by_natural_key(self, group_slug, date):
+        return self.get(group__slug=group_slug, date=date)
+
+
+class Meeting(TimeStampedModel):
+    """A meeting of a group (BMG, Strategic Board, sub-group) with its update deadline."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="meetings")
+    date = models.DateField()
+    update_deadline = models.DateField()
+    title = models.CharField(max_length=200, blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["group", "-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "date"], name="meeting_unique"),
+            models.CheckConstraint(
+                condition=Q(update_deadline__lte=models.F("date")),
+                name="meeting_deadline_not_after_meeting",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.group} {self.date:%d %B %Y}"
+
+    def natural_key(self):
+        return (self.group.slug, self.date.isoformat())
+
+    natural_key.dependencies = ["plans.group"]

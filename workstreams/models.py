@@ -1,0 +1,46 @@
+"""Practice improvement workstreams: what is particular to them beyond the shared actions."""
+
+from django.db import models
+
+from plans.models import ActionParent, history
+
+
+class Workstream(ActionParent):
+    """A practice improvement workstream (e.g. NSCP's seven), itself the parent of its actions.
+
+    (`objective_text`, as the accessor `objective` belongs to the business-plan child.)
+    `origin` keeps the source's words about what triggered it; `reviews` links the case reviews
+    it names where the tracker knows them.
+    """
+
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    objective_text = models.TextField("objective")
+    origin = models.TextField(blank=True)
+    reviews = models.ManyToManyField("reviews.CaseReview", blank=True, related_name="workstreams")
+
+    history = history(m2m_fields=[reviews])
+
+    class Meta:
+        ordering = ["partnership", "number"]
+
+    def __str__(self):
+        return self.title
+
+    source = "workstream"
+
+    @property
+    def container_label(self):
+        return self.title
+
+    @property
+    def section_label(self):
+        return f"Workstream {self.number}: {self.title}"
+
+    @property
+    def parent_text(self):
+        return self.objective_text
+
+    @property
+    def display_number(self):
+        return f"W{self.number}"
