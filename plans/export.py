@@ -38,7 +38,7 @@ def action_row(action):
     due = action.effective_due_date
     rating = action.latest_rating
     return {
-        "source": child.source,
+        "source": child.source_kind,
         "partnership": action.parent.partnership.short_name,
         "container": child.container_label,
         "section": child.section_label,

@@ -297,6 +297,27 @@ class FocusCohort(TimeStampedModel):
     natural_key.dependencies = ["plans.plan"]
 
 
+class Theme(TimeStampedModel):
+    """A learning theme ("confirmatory bias", "information sharing") that reviews raise and
+    workstreams answer, so one can follow a theme from review to action."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = BySlug.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
 class ActionParentKind(models.TextChoices):
     OBJECTIVE = "objective", "Business plan objective"
     WORKSTREAM = "workstream", "Workstream"
@@ -333,7 +354,7 @@ class ActionParent(TimeStampedModel):
     def child(self):
         """The objective, workstream or recommendation this row is the common part of.
 
-        Each child answers the same questions (`source`, `container_label`, `section_label`,
+        Each child answers the same questions (`source_kind`, `container_label`, `section_label`,
         `parent_text`), so lists and exports never branch on the kind.
         """
         return getattr(self, self.kind)
@@ -364,7 +385,7 @@ class Objective(ActionParent):
     def __str__(self):
         return f"{self.number}. {self.text}"
 
-    source = "plan"
+    source_kind = "plan"
 
     @property
     def container_label(self):
@@ -385,6 +406,18 @@ class Objective(ActionParent):
 
 class ActionQuerySet(NaturalKeyQuerySet):
     natural_key_fields = ("ref",)
+
+    def visible_to(self, user):
+        """Actions of the partnerships `user` may read (see plans/access.py)."""
+        from .access import scope_for
+
+        return self.filter(parent__partnership__in=scope_for(user).readable_partnerships)
+
+    def editable_by(self, user):
+        """Actions `user` may update: a subset of visible_to()."""
+        from .access import editable_action_ids
+
+        return self.filter(pk__in=editable_action_ids(user))
 
     def with_latest_update(self):
         """Annotate the latest RAG update's rating, comment and date (None if never rated).

@@ -11,6 +11,7 @@ from plans.models import (
     Agency,
     NaturalKeyQuerySet,
     Partnership,
+    Theme,
     TimeStampedModel,
     history,
 )
@@ -51,9 +52,10 @@ class CaseReview(TimeStampedModel):
     completed_on = models.DateField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
     publication_url = models.URLField(blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="reviews")
 
     objects = CaseReviewQuerySet.as_manager()
-    history = history()
+    history = history(m2m_fields=[themes])
 
     class Meta:
         ordering = ["partnership", "code"]
@@ -125,7 +127,7 @@ class Recommendation(ActionParent):
     def __str__(self):
         return f"{self.review.code} R{self.number}: {self.text[:60]}"
 
-    source = "review"
+    source_kind = "review"
 
     @property
     def container_label(self):

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from plans.models import ActionParent, history
+from plans.models import ActionParent, Theme, history
 
 
 class Workstream(ActionParent):
@@ -18,8 +18,9 @@ class Workstream(ActionParent):
     objective_text = models.TextField("objective")
     origin = models.TextField(blank=True)
     reviews = models.ManyToManyField("reviews.CaseReview", blank=True, related_name="workstreams")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="workstreams")
 
-    history = history(m2m_fields=[reviews])
+    history = history(m2m_fields=[reviews, themes])
 
     class Meta:
         ordering = ["partnership", "number"]
@@ -27,7 +28,7 @@ class Workstream(ActionParent):
     def __str__(self):
         return self.title
 
-    source = "workstream"
+    source_kind = "workstream"
 
     @property
     def container_label(self):
