@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Now
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
 
@@ -621,3 +623,12 @@ class Meeting(TimeStampedModel):
         return (self.group.slug, self.date.isoformat())
 
     natural_key.dependencies = ["plans.group"]
+
+
+@receiver(pre_save)
+def _fill_inherited_pk_on_raw_load(sender, instance, raw=False, **kwargs):
+    """Fixtures name an objective/workstream/recommendation by its `actionparent_ptr`; a raw
+    load leaves the inherited `id` unset, which history rows written during the load (for
+    many-to-many changes) would then store as NULL."""
+    if raw and isinstance(instance, ActionParent) and instance.id is None:
+        instance.id = getattr(instance, "actionparent_ptr_id", None)

@@ -281,6 +281,8 @@ def parse_timescale(text: str | None) -> Timescale:
     dated = [(start, value) for start, _end, value in tokens if value is not None]
     blocked = any(value is None for _start, _end, value in tokens)
     due = None if blocked or not dated else _pick_due(norm, dated)
+    if due is None and blocked:
+        due = _explicit_deadline(norm, tokens)
 
     status = _status(norm)
     kind = status or ("dated" if due is not None else "unknown")
@@ -315,6 +317,17 @@ def _pick_due(norm: str, dated: list[tuple[int, date]]) -> date:
         if after:
             return max(after)
     return max(value for _start, value in dated)
+
+
+def _explicit_deadline(norm: str, tokens: list[tuple[int, int, date | None]]) -> date | None:
+    """A date the words name outright as the deadline ("to be completed by January 2010"),
+    even when another phrase cannot be read ("audit one year after completion"): the first
+    token after the deadline word decides, so an unreadable one there still blocks."""
+    keyword = _DEADLINE.search(norm)
+    if keyword is None:
+        return None
+    following = [value for start, _end, value in tokens if start >= keyword.end()]
+    return following[0] if following else None
 
 
 def _scan(norm: str) -> list[tuple[int, int, date | None]]:
