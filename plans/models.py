@@ -626,9 +626,15 @@ class Meeting(TimeStampedModel):
 
 
 @receiver(pre_save)
-def _fill_inherited_pk_on_raw_load(sender, instance, raw=False, **kwargs):
+def _fill_inherited_fields_on_raw_load(sender, instance, raw=False, **kwargs):
     """Fixtures name an objective/workstream/recommendation by its `actionparent_ptr`; a raw
-    load leaves the inherited `id` unset, which history rows written during the load (for
-    many-to-many changes) would then store as NULL."""
-    if raw and isinstance(instance, ActionParent) and instance.id is None:
-        instance.id = getattr(instance, "actionparent_ptr_id", None)
+    load leaves the inherited fields (id, ref, kind, ...) unset on the child object, and the
+    history rows written during the load (for many-to-many changes) would record them blank.
+    Copy them from the parent row the fixture loaded just before."""
+    if not (raw and isinstance(instance, ActionParent) and type(instance) is not ActionParent):
+        return
+    parent = ActionParent.objects.filter(pk=instance.actionparent_ptr_id).values(
+        "id", "ref", "kind", "partnership_id", "position"
+    )
+    for name, value in (parent.first() or {}).items():
+        setattr(instance, name, value)
