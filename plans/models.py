@@ -10,9 +10,10 @@ while this app never imports theirs.
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Now
+from django.db.models.functions import Coalesce, Now
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 
@@ -405,6 +406,16 @@ class Objective(ActionParent):
     def display_number(self):
         return str(self.number)
 
+    @property
+    def summary_group(self):
+        """(kind, key, title, link) of the dashboard row this objective's actions count in."""
+        link = reverse("plans:plan_detail", args=[self.plan.slug])
+        if self.priority_id:
+            title = f"Priority {self.priority.number}: {self.priority.title}"
+            return ("priority", ("priority", self.priority_id), title, link)
+        title = f"{self.plan.title}: objectives not linked to a priority"
+        return ("priority", ("plan", self.plan_id), title, link)
+
 
 class ActionQuerySet(NaturalKeyQuerySet):
     natural_key_fields = ("ref",)
@@ -436,6 +447,14 @@ class ActionQuerySet(NaturalKeyQuerySet):
             latest_as_of=Subquery(latest.values("as_of")[:1]),
         )
 
+    def with_effective_due(self):
+        """`effective_due`: the revised due date where one was agreed, else the derived one."""
+        return self.annotate(effective_due=Coalesce("revised_due_date", "due_date"))
+
+    def overdue(self, today):
+        """Past their (effective) due date and not complete; needs with_latest_update()."""
+        return self.filter(effective_due__lt=today).exclude(latest_rating=Rating.COMPLETE)
+
     def for_list(self):
         """Everything a list, export or pack row shows, in a constant number of queries."""
         return (
@@ -448,6 +467,7 @@ class ActionQuerySet(NaturalKeyQuerySet):
                 "parent__recommendation__agency",
             )
             .with_latest_update()
+            .with_effective_due()
             .order_by(
                 "parent__partnership__short_name", "parent__kind", "parent__position", "position"
             )

@@ -1,6 +1,7 @@
 """Practice improvement workstreams: what is particular to them beyond the shared actions."""
 
 from django.db import models
+from django.urls import reverse
 
 from plans.models import ActionParent, Theme, history
 
@@ -45,3 +46,9 @@ class Workstream(ActionParent):
     @property
     def display_number(self):
         return f"W{self.number}"
+
+    @property
+    def summary_group(self):
+        link = reverse("workstreams:workstream_list", args=[self.partnership.short_name])
+        title = f"Workstream {self.number}: {self.title}"
+        return ("workstream", self.pk, title, f"{link}#ws-{self.number}")

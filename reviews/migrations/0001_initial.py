@@ -8,154 +8,487 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('plans', '0001_initial'),
+        ("plans", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseReview',
+            name="CaseReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_default=django.db.models.functions.datetime.Now())),
-                ('updated_at', models.DateTimeField(auto_now=True, db_default=django.db.models.functions.datetime.Now())),
-                ('code', models.CharField(help_text='How the review is known, e.g. AN09.', max_length=40)),
-                ('kind', models.CharField(choices=[('scr', 'Serious case review'), ('lcspr', 'Local child safeguarding practice review'), ('rapid', 'Rapid review'), ('learning', 'Learning review'), ('multi_agency', 'Multi-agency review'), ('single_agency', 'Single-agency review')], max_length=20)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('commissioned', 'Commissioned'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('published', 'Published'), ('signed_off', 'Action plan signed off')], default='commissioned', max_length=20)),
-                ('commissioned_on', models.DateField(blank=True, null=True)),
-                ('completed_on', models.DateField(blank=True, null=True)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('publication_url', models.URLField(blank=True)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='plans.partnership')),
-                ('themes', models.ManyToManyField(blank=True, related_name='reviews', to='plans.theme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_default=django.db.models.functions.datetime.Now()
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        auto_now=True, db_default=django.db.models.functions.datetime.Now()
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="How the review is known, e.g. AN09.", max_length=40
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("scr", "Serious case review"),
+                            ("lcspr", "Local child safeguarding practice review"),
+                            ("rapid", "Rapid review"),
+                            ("learning", "Learning review"),
+                            ("multi_agency", "Multi-agency review"),
+                            ("single_agency", "Single-agency review"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("commissioned", "Commissioned"),
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                            ("published", "Published"),
+                            ("signed_off", "Action plan signed off"),
+                        ],
+                        default="commissioned",
+                        max_length=20,
+                    ),
+                ),
+                ("commissioned_on", models.DateField(blank=True, null=True)),
+                ("completed_on", models.DateField(blank=True, null=True)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                ("publication_url", models.URLField(blank=True)),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="plans.partnership",
+                    ),
+                ),
+                (
+                    "themes",
+                    models.ManyToManyField(blank=True, related_name="reviews", to="plans.theme"),
+                ),
             ],
             options={
-                'ordering': ['partnership', 'code'],
+                "ordering": ["partnership", "code"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCaseReview',
+            name="HistoricalCaseReview",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, db_default=django.db.models.functions.datetime.Now(), editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, db_default=django.db.models.functions.datetime.Now(), editable=False)),
-                ('code', models.CharField(help_text='How the review is known, e.g. AN09.', max_length=40)),
-                ('kind', models.CharField(choices=[('scr', 'Serious case review'), ('lcspr', 'Local child safeguarding practice review'), ('rapid', 'Rapid review'), ('learning', 'Learning review'), ('multi_agency', 'Multi-agency review'), ('single_agency', 'Single-agency review')], max_length=20)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('commissioned', 'Commissioned'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('published', 'Published'), ('signed_off', 'Action plan signed off')], default='commissioned', max_length=20)),
-                ('commissioned_on', models.DateField(blank=True, null=True)),
-                ('completed_on', models.DateField(blank=True, null=True)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('publication_url', models.URLField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partnership', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.partnership')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        blank=True,
+                        db_default=django.db.models.functions.datetime.Now(),
+                        editable=False,
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        blank=True,
+                        db_default=django.db.models.functions.datetime.Now(),
+                        editable=False,
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="How the review is known, e.g. AN09.", max_length=40
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("scr", "Serious case review"),
+                            ("lcspr", "Local child safeguarding practice review"),
+                            ("rapid", "Rapid review"),
+                            ("learning", "Learning review"),
+                            ("multi_agency", "Multi-agency review"),
+                            ("single_agency", "Single-agency review"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("commissioned", "Commissioned"),
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                            ("published", "Published"),
+                            ("signed_off", "Action plan signed off"),
+                        ],
+                        default="commissioned",
+                        max_length=20,
+                    ),
+                ),
+                ("commissioned_on", models.DateField(blank=True, null=True)),
+                ("completed_on", models.DateField(blank=True, null=True)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                ("publication_url", models.URLField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.partnership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical case review',
-                'verbose_name_plural': 'historical case reviews',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical case review",
+                "verbose_name_plural": "historical case reviews",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCaseReview_themes',
+            name="HistoricalCaseReview_themes",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('casereview', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reviews.casereview')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='reviews.historicalcasereview')),
-                ('theme', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.theme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "casereview",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reviews.casereview",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="reviews.historicalcasereview",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.theme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalCaseReview_themes',
+                "verbose_name": "HistoricalCaseReview_themes",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRecommendation',
+            name="HistoricalRecommendation",
             fields=[
-                ('actionparent_ptr', models.ForeignKey(auto_created=True, blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, parent_link=True, related_name='+', to='plans.actionparent')),
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, db_default=django.db.models.functions.datetime.Now(), editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, db_default=django.db.models.functions.datetime.Now(), editable=False)),
-                ('ref', models.SlugField(max_length=120)),
-                ('kind', models.CharField(choices=[('objective', 'Business plan objective'), ('workstream', 'Workstream'), ('recommendation', 'Review recommendation')], max_length=20)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('number', models.PositiveSmallIntegerField()),
-                ('source', models.CharField(choices=[('imr', 'Individual management review'), ('overview', 'Overview report'), ('added', 'Added later')], default='imr', max_length=20)),
-                ('provenance', models.TextField(blank=True)),
-                ('outcome', models.TextField(blank=True, verbose_name='desired outcome')),
-                ('text', models.TextField(verbose_name='recommendation')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('agency', models.ForeignKey(blank=True, db_constraint=False, help_text="Empty for the overview report's own recommendations.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.agency')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partnership', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='plans.partnership')),
-                ('review', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reviews.casereview')),
+                (
+                    "actionparent_ptr",
+                    models.ForeignKey(
+                        auto_created=True,
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        parent_link=True,
+                        related_name="+",
+                        to="plans.actionparent",
+                    ),
+                ),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        blank=True,
+                        db_default=django.db.models.functions.datetime.Now(),
+                        editable=False,
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        blank=True,
+                        db_default=django.db.models.functions.datetime.Now(),
+                        editable=False,
+                    ),
+                ),
+                ("ref", models.SlugField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("objective", "Business plan objective"),
+                            ("workstream", "Workstream"),
+                            ("recommendation", "Review recommendation"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("number", models.PositiveSmallIntegerField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("imr", "Individual management review"),
+                            ("overview", "Overview report"),
+                            ("added", "Added later"),
+                        ],
+                        default="imr",
+                        max_length=20,
+                    ),
+                ),
+                ("provenance", models.TextField(blank=True)),
+                ("outcome", models.TextField(blank=True, verbose_name="desired outcome")),
+                ("text", models.TextField(verbose_name="recommendation")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Empty for the overview report's own recommendations.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.agency",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="plans.partnership",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reviews.casereview",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical recommendation',
-                'verbose_name_plural': 'historical recommendations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical recommendation",
+                "verbose_name_plural": "historical recommendations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('actionparent_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='plans.actionparent')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('source', models.CharField(choices=[('imr', 'Individual management review'), ('overview', 'Overview report'), ('added', 'Added later')], default='imr', max_length=20)),
-                ('provenance', models.TextField(blank=True)),
-                ('outcome', models.TextField(blank=True, verbose_name='desired outcome')),
-                ('text', models.TextField(verbose_name='recommendation')),
-                ('agency', models.ForeignKey(blank=True, help_text="Empty for the overview report's own recommendations.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='plans.agency')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='reviews.casereview')),
+                (
+                    "actionparent_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="plans.actionparent",
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("imr", "Individual management review"),
+                            ("overview", "Overview report"),
+                            ("added", "Added later"),
+                        ],
+                        default="imr",
+                        max_length=20,
+                    ),
+                ),
+                ("provenance", models.TextField(blank=True)),
+                ("outcome", models.TextField(blank=True, verbose_name="desired outcome")),
+                ("text", models.TextField(verbose_name="recommendation")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for the overview report's own recommendations.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="plans.agency",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recommendations",
+                        to="reviews.casereview",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review', 'number'],
+                "ordering": ["review", "number"],
             },
-            bases=('plans.actionparent',),
+            bases=("plans.actionparent",),
         ),
         migrations.AddConstraint(
-            model_name='casereview',
-            constraint=models.UniqueConstraint(fields=('partnership', 'code'), name='review_code_unique'),
+            model_name="casereview",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "code"), name="review_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casereview',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['scr', 'lcspr', 'rapid', 'learning', 'multi_agency', 'single_agency'])), name='review_kind_valid'),
+            model_name="casereview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        ["scr", "lcspr", "rapid", "learning", "multi_agency", "single_agency"],
+                    )
+                ),
+                name="review_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casereview',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['commissioned', 'in_progress', 'completed', 'published', 'signed_off'])), name='review_status_valid'),
+            model_name="casereview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["commissioned", "in_progress", "completed", "published", "signed_off"],
+                    )
+                ),
+                name="review_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.UniqueConstraint(fields=('review', 'number'), name='recommendation_number_unique'),
+            model_name="recommendation",
+            constraint=models.UniqueConstraint(
+                fields=("review", "number"), name="recommendation_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['imr', 'overview', 'added'])), name='recommendation_source_valid'),
+            model_name="recommendation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["imr", "overview", "added"])),
+                name="recommendation_source_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('source', 'imr'), _negated=True), ('agency__isnull', False), _connector='OR'), name='recommendation_imr_names_agency'),
+            model_name="recommendation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("source", "imr"), _negated=True),
+                    ("agency__isnull", False),
+                    _connector="OR",
+                ),
+                name="recommendation_imr_names_agency",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('source', 'added'), _negated=True), models.Q(('provenance', ''), _negated=True), _connector='OR'), name='recommendation_added_has_provenance'),
+            model_name="recommendation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("source", "added"), _negated=True),
+                    models.Q(("provenance", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="recommendation_added_has_provenance",
+            ),
         ),
     ]

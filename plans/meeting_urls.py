@@ -1,0 +1,3 @@
+"""Meetings, the BMG cycle and packs (plans/views/meetings.py)."""
+
+urlpatterns = []

@@ -1,0 +1,65 @@
+"""What every page needs besides its own data: the title from one place and the navigation."""
+
+from django.urls import NoReverseMatch, reverse
+
+from .access import scope_for
+from .models import Partnership
+
+SERVICE_NAME = "Action tracker"
+
+# (url name, text, who sees it: "all", "editor" or "officer")
+NAV = [
+    ("plans:dashboard", "Dashboard", "all"),
+    ("plans:my_actions", "My actions", "editor"),
+    ("plans:action_list", "All actions", "all"),
+    ("plans:meeting_list", "Meetings and packs", "officer"),
+    ("reviews:review_list", "Case reviews", "all"),
+]
+
+
+def page_title(title, partnership=None):
+    """'Page - Partnership name - Action tracker', the title every page carries."""
+    parts = [title, partnership.name if partnership else "", SERVICE_NAME]
+    return " - ".join(part for part in parts if part)
+
+
+def current_partnership(request):
+    """The partnership the header names when a page is not about one: the user's first."""
+    readable = scope_for(request.user).readable_partnerships
+    if not readable:
+        return None
+    return Partnership.objects.filter(pk__in=readable).order_by("pk").first()
+
+
+def nav_items(request, current=None):
+    if not request.user.is_authenticated:
+        return []
+    scope = scope_for(request.user)
+    shown = {
+        "all": True,
+        "editor": scope.can_edit_anything,
+        "officer": scope.is_superuser or bool(scope.officer_partnerships),
+    }
+    items = []
+    for name, text, audience in NAV:
+        if not shown[audience]:
+            continue
+        try:
+            href = reverse(name)
+        except NoReverseMatch:
+            continue  # a section that is not switched on
+        items.append({"href": href, "text": text, "current": name == current})
+    return items
+
+
+def page(request, title, *, partnership=None, nav=None, **context):
+    """A page's context: its own data plus the title, header and navigation."""
+    partnership = partnership or current_partnership(request)
+    return {
+        "page_title": page_title(title, partnership),
+        "heading": title.removeprefix("Error: "),
+        "partnership": partnership,
+        "partnership_name": partnership.name if partnership else "Safeguarding partnership",
+        "nav_items": nav_items(request, nav),
+        **context,
+    }

@@ -1,0 +1,433 @@
+"""Dashboards, action lists and RAG updates: what chairs and agency leads use every cycle."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from .. import export
+from ..access import (
+    can_edit_action,
+    get_action_for_user,
+    get_editable_action_for_user,
+    scope_for,
+)
+from ..filters import ActionFilter
+from ..forms import QuickUpdateForm, UpdateForm
+from ..models import Action, ActionParent, Meeting, Plan, RagUpdate
+from ..pages import page
+from ..rag import Tally
+
+PAGE_SIZE = 50
+
+
+def bmg_deadlines(partnership_ids, today):
+    """(last passed update deadline, next BMG meeting) across the user's partnerships."""
+    meetings = Meeting.objects.filter(
+        group__kind="bmg", group__partnerships__in=partnership_ids
+    ).distinct()
+    last = meetings.filter(update_deadline__lte=today).order_by("-update_deadline").first()
+    upcoming = meetings.filter(date__gte=today).order_by("date").first()
+    return (last.update_deadline if last else None), upcoming
+
+
+def needs_update(actions, since):
+    """Actions with no update on or after `since` (the last deadline), not yet complete."""
+    actions = actions.exclude(latest_rating="complete")
+    if since is None:
+        return actions.filter(latest_as_of__isnull=True)
+    return actions.filter(latest_as_of__lt=since) | actions.filter(latest_as_of__isnull=True)
+
+
+@login_required
+def dashboard(request):
+    """Counts by rating per priority, workstream and review; then the user's to-do lists."""
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    visible = Action.objects.visible_to(request.user)
+    rows = (
+        visible.with_latest_update()
+        .values("parent", "latest_rating")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    tallies = summary_tallies(rows)
+
+    since, next_bmg = bmg_deadlines(scope.readable_partnerships, today)
+    mine = Action.objects.editable_by(request.user).for_list()
+    context = {
+        "tallies": tallies,
+        "last_deadline": since,
+        "next_bmg": next_bmg,
+        "to_update": list(needs_update(mine, since)[:20]),
+        "to_update_count": needs_update(mine, since).count(),
+        "overdue": list(visible.for_list().overdue(today)[:20]),
+        "overdue_count": visible.for_list().overdue(today).count(),
+        "due_soon": list(
+            visible.for_list()
+            .filter(effective_due__gte=today, effective_due__lte=next_bmg.date)
+            .exclude(latest_rating="complete")[:20]
+        )
+        if next_bmg
+        else [],
+        "can_edit": scope.can_edit_anything,
+    }
+    return render(
+        request,
+        "plans/dashboard.html",
+        page(request, "Dashboard", nav="plans:dashboard", **context),
+    )
+
+
+def summary_tallies(rows):
+    """Fold (parent, rating, n) rows into one Tally per priority, workstream or review.
+
+    Each parent's child names its own summary group (`summary_group`), so this needs no
+    knowledge of the workstream and review apps: one query for the parents.
+    """
+    parents = ActionParent.objects.filter(pk__in={row["parent"] for row in rows}).select_related(
+        "objective__plan",
+        "objective__priority",
+        "workstream__partnership",
+        "recommendation__review",
+    )
+    group_of = {parent.pk: parent.child.summary_group for parent in parents}
+    tallies = {}
+    for row in rows:
+        kind, key, title, href = group_of[row["parent"]]
+        tally = tallies.setdefault((kind, key), Tally(title=title, href=href, kind=kind))
+        tally.add(row["latest_rating"], row["n"])
+    grouped = {"priority": [], "workstream": [], "review": []}
+    for (kind, _key), tally in sorted(tallies.items(), key=lambda item: item[1].title):
+        grouped[kind].append(tally)
+    return grouped
+
+
+@login_required
+def action_list(request):
+    actions = Action.objects.visible_to(request.user).for_list()
+    filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user)
+    results = filterset.qs if filterset.is_bound and filterset.is_valid() else actions
+    paginator = Paginator(results, PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page_obj,
+        "page_range": paginator.get_elided_page_range(page_obj.number),
+        "querystring": query.urlencode(),
+        "count": paginator.count,
+    }
+    return render(
+        request,
+        "plans/action_list.html",
+        page(request, "All actions", nav="plans:action_list", **context),
+    )
+
+
+@login_required
+def action_export(request, fmt):
+    """The filtered action list as CSV or XLSX (cells neutralised against formulas)."""
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404("Choose CSV or XLSX")
+    actions = Action.objects.visible_to(request.user).for_list()
+    filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user)
+    results = filterset.qs if filterset.is_bound and filterset.is_valid() else actions
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        export.write_csv(results, response)
+    else:
+        buffer = io.BytesIO()
+        export.write_xlsx(results, buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="actions-{stamp}.{fmt}"'
+    return response
+
+
+def edit_token(action):
+    """What the editor saw: the latest update and the latest change of the action.
+
+    Saved with the form and compared on save, so a second editor's save never silently
+    overwrites the first (no lost updates) without keeping any state on the server.
+    """
+    last_update = action.updates.order_by("-pk").values_list("pk", flat=True).first() or 0
+    last_change = (
+        action.history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
+    )
+    return f"{last_update}.{last_change}"
+
+
+def field_changes(action):
+    """Field-level history, newest first: who, when, and each field's old > new value."""
+    skip = {"updated_at", "created_at"}
+    records = list(action.history.select_related("history_user").order_by("history_id"))
+    changes = []
+    previous = None
+    for record in records:
+        if previous is None:
+            entry = {"record": record, "created": True, "changes": []}
+        else:
+            delta = record.diff_against(
+                previous, excluded_fields=["lead_groups", "lead_agencies", "lead_users"]
+            )
+            diffs = [c for c in delta.changes if c.field not in skip]
+            if not diffs:
+                previous = record
+                continue
+            entry = {
+                "record": record,
+                "created": False,
+                "changes": [
+                    {
+                        "field": Action._meta.get_field(c.field).verbose_name,
+                        "old": c.old,
+                        "new": c.new,
+                    }
+                    for c in diffs
+                ],
+            }
+        changes.append(entry)
+        previous = record
+    return list(reversed(changes))
+
+
+@login_required
+def action_detail(request, pk):
+    action = get_action_for_user(request, pk, Action.objects.for_list())
+    updates = list(action.updates.select_related("author").order_by("as_of", "created_at", "pk"))
+    context = {
+        "action": action,
+        "child": action.parent.child,
+        "milestones": list(action.milestones.all()),
+        "lead_groups": list(action.lead_groups.all()),
+        "lead_agencies": list(action.lead_agencies.all()),
+        "trend": [{"rating": u.rating, "label": u.get_rating_display()} for u in updates],
+        "timeline": list(reversed(updates)),
+        "history": field_changes(action),
+        "can_edit": can_edit_action(request.user, action),
+        "today": timezone.localdate(),
+    }
+    return render(
+        request,
+        "plans/action_detail.html",
+        page(
+            request,
+            f"Action {action.display_ref}",
+            partnership=action.parent.partnership,
+            **context,
+        ),
+    )
+
+
+def save_update(request, action, form):
+    """Store one update (and any revised due date) for `action`; history records the user."""
+    data = form.cleaned_data
+    update = RagUpdate(
+        action=action,
+        rating=data["rating"],
+        comment=data["comment"],
+        as_of=timezone.localdate(),
+        author=request.user,
+    )
+    update.save()
+    if form.changes_due_date:
+        action.revised_due_date = data["revised_due_date"]
+        action.revision_reason = data["revision_reason"]
+        action.save(update_fields=["revised_due_date", "revision_reason", "updated_at"])
+    return update
+
+
+def conflicting_update(action, seen):
+    """The other person's latest update when the action changed since `seen`, else None."""
+    if not seen or seen == edit_token(action):
+        return None
+    return action.updates.select_related("author").order_by("-pk").first() or action
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_update(request, pk):
+    locked = Action.objects.for_list()
+    if request.method == "POST":
+        locked = locked.select_for_update(of=("self",))
+    action = get_editable_action_for_user(request, pk, locked)
+    form_kwargs = {
+        "current_rating": action.latest_rating,
+        "current_revised": action.revised_due_date,
+    }
+    conflict = None
+    if request.method == "POST":
+        form = UpdateForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            conflict = conflicting_update(action, form.cleaned_data["seen"])
+            if conflict is None:
+                save_update(request, action, form)
+                messages.success(request, f"Update saved for action {action.display_ref}")
+                return redirect("plans:action_detail", pk=action.pk)
+            form = UpdateForm(request.POST.dict() | {"seen": edit_token(action)}, **form_kwargs)
+            form.is_valid()
+            form.add_error(
+                None,
+                "Someone else updated this action while you were editing it. Their update "
+                "is shown below; nothing of theirs or yours has been overwritten. Check it, "
+                "then save yours again if it is still right.",
+            )
+    else:
+        form = UpdateForm(
+            initial={
+                "seen": edit_token(action),
+                "revised_due_date": action.revised_due_date,
+                "revision_reason": action.revision_reason,
+            },
+            **form_kwargs,
+        )
+    title = f"Update action {action.display_ref}"
+    if form.errors:
+        title = f"Error: {title}"
+    context = {"action": action, "child": action.parent.child, "form": form, "conflict": conflict}
+    return render(
+        request,
+        "plans/action_update.html",
+        page(request, title, partnership=action.parent.partnership, **context),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_actions(request):
+    """Every action the user may update, one form each, saved in one go."""
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    since, next_bmg = bmg_deadlines(scope.readable_partnerships, today)
+    actions = list(Action.objects.editable_by(request.user).for_list())
+    show_all = request.GET.get("show") == "all"
+    if not show_all and request.method == "GET":
+        pending = set(
+            needs_update(Action.objects.editable_by(request.user).for_list(), since).values_list(
+                "pk", flat=True
+            )
+        )
+        actions = [a for a in actions if a.pk in pending]
+    tokens = edit_tokens(actions)
+
+    def make_form(action, data=None):
+        return QuickUpdateForm(
+            data,
+            prefix=f"a{action.pk}",
+            initial={"seen": tokens[action.pk]},
+            current_rating=action.latest_rating,
+            subject=f"action {action.display_ref}",
+        )
+
+    if request.method == "POST":
+        ids = [int(pk) for pk in request.POST.getlist("action") if pk.isdigit()]
+        editable = {
+            a.pk: a
+            for a in Action.objects.editable_by(request.user)
+            .for_list()
+            .filter(pk__in=ids)
+            .select_for_update(of=("self",))
+        }
+        if len(editable) != len(set(ids)):
+            raise Http404("One of these actions is not yours to update")
+        actions = [editable[pk] for pk in ids]
+        tokens = edit_tokens(actions)
+        rows = [(a, make_form(a, request.POST)) for a in actions]
+        valid = all(form.is_valid() for _a, form in rows)
+        conflicts = []
+        if valid:
+            for action, form in rows:
+                if form.has_update and conflicting_update(action, form.cleaned_data["seen"]):
+                    form.add_error(
+                        None, "Someone else updated this action since you opened the page"
+                    )
+                    conflicts.append(action)
+            valid = not conflicts
+        if valid:
+            with transaction.atomic():
+                saved = [save_update(request, a, f) for a, f in rows if f.has_update]
+            if saved:
+                messages.success(
+                    request, f"{len(saved)} update{'s' if len(saved) != 1 else ''} saved"
+                )
+            else:
+                messages.info(
+                    request,
+                    "No updates to save: choose a rating for each action you want to update",
+                )
+            return redirect("plans:my_actions")
+    else:
+        rows = [(a, make_form(a)) for a in actions]
+
+    errors = [(form, action) for action, form in rows if form.errors]
+    title = "My actions" if not errors else "Error: My actions"
+    context = {
+        "rows": rows,
+        "errors": errors,
+        "show_all": show_all,
+        "last_deadline": since,
+        "next_bmg": next_bmg,
+    }
+    return render(
+        request, "plans/my_actions.html", page(request, title, nav="plans:my_actions", **context)
+    )
+
+
+def edit_tokens(actions):
+    """edit_token() for many actions in two queries."""
+    ids = [a.pk for a in actions]
+    last_update = dict(
+        RagUpdate.objects.filter(action__in=ids)
+        .values("action")
+        .annotate(last=Max("pk"))
+        .values_list("action", "last")
+    )
+    last_change = dict(
+        Action.history.filter(id__in=ids)
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values_list("id", "last")
+    )
+    return {pk: f"{last_update.get(pk, 0)}.{last_change.get(pk, 0)}" for pk in ids}
+
+
+@login_required
+def plan_detail(request, slug):
+    """The business plan in the layout of its source document (seed 004's columns)."""
+    scope = scope_for(request.user)
+    plan = get_object_or_404(
+        Plan.objects.select_related("partnership"),
+        slug=slug,
+        partnership__in=scope.readable_partnerships,
+    )
+    actions = (
+        Action.objects.for_list()
+        .filter(parent__objective__plan=plan)
+        .order_by("parent__objective__number", "position")
+    )
+    objectives = {}
+    for action in actions:
+        objectives.setdefault(action.parent.objective, []).append(action)
+    context = {
+        "plan": plan,
+        "priorities": list(plan.priorities.all()),
+        "cohorts": list(plan.focus_cohorts.all()),
+        "objectives": list(objectives.items()),
+    }
+    return render(
+        request,
+        "plans/plan_detail.html",
+        page(request, plan.title, partnership=plan.partnership, **context),
+    )
