@@ -451,9 +451,14 @@ class ActionQuerySet(NaturalKeyQuerySet):
         """`effective_due`: the revised due date where one was agreed, else the derived one."""
         return self.annotate(effective_due=Coalesce("revised_due_date", "due_date"))
 
+    def not_complete(self):
+        """Latest rating other than Complete, never-rated included (a plain exclude() would
+        drop those, as NULL != 'complete' is not true in SQL); needs with_latest_update()."""
+        return self.filter(Q(latest_rating__isnull=True) | ~Q(latest_rating=Rating.COMPLETE))
+
     def overdue(self, today):
-        """Past their (effective) due date and not complete; needs with_latest_update()."""
-        return self.filter(effective_due__lt=today).exclude(latest_rating=Rating.COMPLETE)
+        """Past their (effective) due date and not complete; needs for_list()."""
+        return self.filter(effective_due__lt=today).not_complete()
 
     def for_list(self):
         """Everything a list, export or pack row shows, in a constant number of queries."""
@@ -658,3 +663,63 @@ def _fill_inherited_fields_on_raw_load(sender, instance, raw=False, **kwargs):
     )
     for name, value in (parent.first() or {}).items():
         setattr(instance, name, value)
+
+
+# --- BMG cycle and pack ---
+
+
+class ReminderLog(models.Model):
+    """One reminder email sent by `send_update_reminders`.
+
+    Written by the command, never by users. The unique constraint is what makes a second run
+    on the same day (or a second cron host) send nothing twice.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="update_reminders"
+    )
+    days_before = models.PositiveSmallIntegerField(
+        help_text="The reminder stage: days before the update deadline (e.g. 14 or 3)."
+    )
+    email = models.EmailField()
+    actions = models.ManyToManyField(Action, related_name="+")
+    sent_on = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user", "days_before"], name="reminder_once_per_stage"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.meeting} ({self.days_before} days before)"
+
+
+class PackRecord(models.Model):
+    """Who produced which meeting's pack, when, and as at which instant: the audit trail of an
+    OFFICIAL-SENSITIVE paper (written by the download view and the bmg_pack command)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="pack_records")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when made from the command line.",
+    )
+    generated_at = models.DateTimeField(auto_now_add=True)
+    as_at = models.DateTimeField(help_text="Data as they stood just before this instant.")
+    pages = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    class Meta:
+        ordering = ["-generated_at"]
+
+    def __str__(self):
+        return f"{self.meeting} pack, {self.generated_at:%Y-%m-%d %H:%M}"

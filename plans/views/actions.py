@@ -40,7 +40,7 @@ def bmg_deadlines(partnership_ids, today):
 
 def needs_update(actions, since):
     """Actions with no update on or after `since` (the last deadline), not yet complete."""
-    actions = actions.exclude(latest_rating="complete")
+    actions = actions.not_complete()
     if since is None:
         return actions.filter(latest_as_of__isnull=True)
     return actions.filter(latest_as_of__lt=since) | actions.filter(latest_as_of__isnull=True)
@@ -73,7 +73,7 @@ def dashboard(request):
         "due_soon": list(
             visible.for_list()
             .filter(effective_due__gte=today, effective_due__lte=next_bmg.date)
-            .exclude(latest_rating="complete")[:20]
+            .not_complete()[:20]
         )
         if next_bmg
         else [],
