@@ -1,0 +1,253 @@
+"""Benchmark: our busiest pages against a minimal logged-in Django page, on PostgreSQL.
+
+Builds 10,000 actions with 10 updates each in its own database, serves the app with gunicorn
+on 127.0.0.1, and loads each page from a second process (wrk) for a bounded time. Prints
+requests/s, p50 and p95 per page and our pages' ratio to the ceiling.
+
+    .venv/bin/python bench/pages.py [--seconds 10] [--workers 2] [--connections 2] [--rebuild]
+
+Needs PostgreSQL (DATABASE_URL's server; default postgres://postgres@127.0.0.1:5432) and
+wrk (Debian package). Targets (issue 3): ours >= 0.8x the ceiling's requests/s, p95 <= 50 ms.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_NAME = "bench_pages"
+ACTIONS = 10_000
+UPDATES_PER_ACTION = 10
+PORT = 8765
+
+
+def database_url():
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    if not base.startswith("postgres"):
+        sys.exit("bench/pages.py needs PostgreSQL: set DATABASE_URL to a postgres:// URL")
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"/{DB_NAME}")), urlunsplit(
+        parts._replace(path="/postgres")
+    )
+
+
+def ensure_database(admin_url, rebuild):
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        if exists and rebuild:
+            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def build_data():
+    """10,000 actions over 200 objectives, each with 10 updates (and their history)."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    from plans.history import create_with_history
+    from plans.models import Action, Group, Objective, Partnership, Plan, RagUpdate, Rating, Role
+
+    call_command("migrate", verbosity=0)
+    User = get_user_model()
+    if Action.objects.count() >= ACTIONS:
+        return User.objects.get(username="bench-officer")
+    started = time.perf_counter()
+    call_command("loaddata", str(ROOT / "fixtures" / "01_structure.json"), verbosity=0)
+    ncscp = Partnership.objects.get(short_name="NCSCP")
+    officer = User.objects.create_user("bench-officer", password="bench-password-2026")
+    Role.objects.create(user=officer, partnership=ncscp, kind=Role.Kind.BOARD_OFFICER)
+    plan = Plan.objects.create(partnership=ncscp, slug="bench-plan", title="Benchmark plan")
+    groups = list(Group.objects.filter(partnerships=ncscp))
+    per_objective = ACTIONS // 200
+    actions = []
+    for n in range(1, 201):
+        objective = Objective.objects.create(
+            ref=f"bench-obj-{n}",
+            kind="objective",
+            partnership=ncscp,
+            plan=plan,
+            number=n,
+            text=f"Objective {n}: children are safe from harm inside and outside the home",
+        )
+        for k in range(1, per_objective + 1):
+            actions.append(
+                Action(
+                    ref=f"bench-{n}-{k}",
+                    parent=objective,
+                    position=k,
+                    text=f"Action {n}.{k}: audit the application of thresholds across the journey",
+                    lead_text=groups[(n + k) % len(groups)].name,
+                    measure="Report to BMG",
+                    timescale="June 2019 Oct 2019 Feb 2020",
+                    due_date=date(2020, 2, 29),
+                )
+            )
+    create_with_history(Action, actions, user=officer)
+    ids = list(Action.objects.filter(ref__startswith="bench-").values_list("pk", flat=True))
+    for g, group in enumerate(groups):
+        group.led_actions.add(*[pk for pk in ids if pk % len(groups) == g])
+    ratings = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.GREEN, Rating.COMPLETE]
+    batch = []
+    for i, pk in enumerate(ids):
+        for j in range(UPDATES_PER_ACTION):
+            batch.append(
+                RagUpdate(
+                    action_id=pk,
+                    rating=ratings[(i + j) % 5],
+                    comment=f"Progress note {j}",
+                    as_of=date(2023, 1, 1) + timedelta(days=40 * j),
+                    author=officer,
+                )
+            )
+        if len(batch) >= 20_000:
+            create_with_history(RagUpdate, batch, user=officer)
+            batch = []
+    create_with_history(RagUpdate, batch, user=officer)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"built {Action.objects.count()} actions, {RagUpdate.objects.count()} updates "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+    return officer
+
+
+def session_cookie(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def run_wrk(url, cookie, seconds, connections):
+    script = Path(__file__).with_name("latency.lua")
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "1",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "-s",
+            str(script),
+            "-H",
+            f"Cookie: sessionid={cookie}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
+    ).stdout
+    match = re.search(r"RESULT (.*)", out)
+    if not match:
+        raise RuntimeError(out)
+    return {k: float(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+
+    url, admin_url = database_url()
+    ensure_database(admin_url, args.rebuild)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key"),
+        "DEBUG": "off",
+        "STATIC_MANIFEST": "off",
+    }
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    officer = build_data()
+    cookie = session_cookie(officer)
+
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "safeguarding.wsgi",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            str(args.workers),
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        for _ in range(50):
+            try:
+                subprocess.run(
+                    ["wrk", "-t1", "-c1", "-d1s", base + "/bench/ceiling/"],
+                    capture_output=True,
+                    check=True,
+                    timeout=10,
+                )
+                break
+            except subprocess.CalledProcessError:
+                time.sleep(0.2)
+        pages = {"ceiling": "/bench/ceiling/", "action list": "/actions/", "dashboard": "/"}
+        results = {}
+        for name, path in pages.items():
+            run_wrk(base + path, cookie, 2, args.connections)  # warm up
+            results[name] = run_wrk(base + path, cookie, args.seconds, args.connections)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    ceiling = results["ceiling"]["rps"]
+    print(
+        f"\n{ACTIONS} actions x {UPDATES_PER_ACTION} updates, gunicorn {args.workers} workers, "
+        f"wrk {args.connections} connections x {args.seconds} s, PostgreSQL"
+    )
+    print(f"{'page':<12} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'vs ceiling':>10}")
+    for name, r in results.items():
+        print(
+            f"{name:<12} {r['rps']:>8.1f} {r['p50']:>8.2f} {r['p95']:>8.2f} "
+            f"{int(r['errors']):>7} {r['rps'] / ceiling:>9.2f}x"
+        )
+    for name in ("action list", "dashboard"):
+        r = results[name]
+        verdict = "meets" if r["rps"] >= 0.8 * ceiling and r["p95"] <= 50 else "MISSES"
+        print(
+            f"{name}: ratio {r['rps'] / ceiling:.2f} (target >= 0.80), p95 {r['p95']:.1f} ms "
+            f"(target <= 50): {verdict} the target"
+        )
+
+
+if __name__ == "__main__":
+    main()
