@@ -2,10 +2,10 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from plans.pages import page
 
 from plans.access import get_partnership_for_user
 from plans.models import Action
+from plans.pages import page
 
 from .models import Workstream
 
