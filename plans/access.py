@@ -110,6 +110,22 @@ def visible_actions(user):
     return Action.objects.filter(parent__partnership__in=scope_for(user).readable_partnerships)
 
 
+def editable_q(user):
+    """A condition for Action querysets: the actions `user` may update.
+
+    Officers and administrators edit by partnership, which needs no subquery (and lets the
+    database walk its indexes); group and agency links need a distinct subquery.
+    """
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return Q(parent__partnership__in=scope.readable_partnerships)
+    if not scope.can_edit_anything:
+        return Q(pk__in=[])
+    if not (scope.groups or scope.agencies):
+        return Q(parent__partnership__in=scope.all_partnerships)
+    return Q(pk__in=editable_action_ids(user))
+
+
 def editable_action_ids(user):
     """A subquery of the actions `user` may update (distinct, safe to use in `pk__in`)."""
     scope = scope_for(user)

@@ -60,6 +60,12 @@ class ActionFilter(django_filters.FilterSet):
         method="only_overdue",
         widget=forms.CheckboxInput,
     )
+    due_by = django_filters.DateFilter(
+        label="Due by",
+        method="due_between_now_and",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Open actions due from today up to this date.",
+    )
     not_updated_since = django_filters.DateFilter(
         label="Not updated since",
         method="stale_since",
@@ -105,6 +111,10 @@ class ActionFilter(django_filters.FilterSet):
 
     def only_overdue(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset
+
+    def due_between_now_and(self, queryset, name, value):
+        today = timezone.localdate()
+        return queryset.filter(effective_due__gte=today, effective_due__lte=value).not_complete()
 
     def stale_since(self, queryset, name, value):
         return queryset.filter(Q(latest_as_of__lt=value) | Q(latest_as_of__isnull=True))

@@ -6,8 +6,11 @@ itself; `tests/plans/test_history_guard.py` fails if such calls appear anywhere 
 """
 
 from django.apps import apps
+from django.db.models import OuterRef, Subquery
 from simple_history.models import HistoricalChanges
 from simple_history.utils import bulk_create_with_history
+
+from .models import Action, RagUpdate
 
 
 def tracked_models():
@@ -21,8 +24,32 @@ def tracked_models():
 
 def create_with_history(model, objs, user=None, reason=""):
     """Bulk-insert `objs` and one "+" history row each, attributed to `user`."""
-    return bulk_create_with_history(
+    created = bulk_create_with_history(
         objs, model, default_user=user, default_change_reason=reason, batch_size=500
+    )
+    if model is RagUpdate:
+        refresh_latest_updates({obj.action_id for obj in objs})
+    return created
+
+
+def refresh_latest_updates(action_ids=None):
+    """Point each action's `latest_update` at its current update (None if it has none).
+
+    A derived pointer, not history, so it is written with one UPDATE (no history rows):
+    the rule is the one users see, latest as_of first, then the most recently saved.
+    """
+    latest = RagUpdate.objects.filter(action=OuterRef("pk")).order_by(
+        "-as_of", "-created_at", "-pk"
+    )
+    actions = (
+        Action.objects.all()
+        if action_ids is None
+        else Action.objects.filter(pk__in=list(action_ids))
+    )
+    return actions.update(
+        latest_update=Subquery(latest.values("pk")[:1]),
+        current_rating=Subquery(latest.values("rating")[:1]),
+        current_as_of=Subquery(latest.values("as_of")[:1]),
     )
 
 

@@ -9,11 +9,12 @@ while this app never imports theirs.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Now
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -341,6 +342,11 @@ class ActionParent(TimeStampedModel):
 
     class Meta:
         ordering = ["partnership", "kind", "position"]
+        indexes = [
+            models.Index(
+                fields=["partnership", "kind", "position", "id"], name="actionparent_doc_order"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=ActionParentKind.values), name="action_parent_kind_valid"
@@ -428,23 +434,21 @@ class ActionQuerySet(NaturalKeyQuerySet):
 
     def editable_by(self, user):
         """Actions `user` may update: a subset of visible_to()."""
-        from .access import editable_action_ids
+        from .access import editable_q
 
-        return self.filter(pk__in=editable_action_ids(user))
+        return self.visible_to(user).filter(editable_q(user))
 
     def with_latest_update(self):
         """Annotate the latest RAG update's rating, comment and date (None if never rated).
 
-        The current rating is not stored on the action: it is always the latest update, so
-        history stays the single source of truth.
+        The current rating is always the latest update (by as_of, then when it was saved).
+        `Action.latest_update` points at it so lists need a join rather than a subquery per
+        row; plans/history.py keeps the pointer right whenever updates are written.
         """
-        latest = RagUpdate.objects.filter(action=OuterRef("pk")).order_by(
-            "-as_of", "-created_at", "-pk"
-        )
         return self.annotate(
-            latest_rating=Subquery(latest.values("rating")[:1]),
-            latest_comment=Subquery(latest.values("comment")[:1]),
-            latest_as_of=Subquery(latest.values("as_of")[:1]),
+            latest_rating=F("current_rating"),
+            latest_comment=F("latest_update__comment"),
+            latest_as_of=F("current_as_of"),
         )
 
     def with_effective_due(self):
@@ -460,6 +464,13 @@ class ActionQuerySet(NaturalKeyQuerySet):
         """Past their (effective) due date and not complete; needs for_list()."""
         return self.filter(effective_due__lt=today).not_complete()
 
+    def in_document_order(self):
+        """Partnership, then plan objectives / workstreams / recommendations in their order,
+        then each parent's actions: an order the indexes give without sorting every row."""
+        return self.order_by(
+            "parent__partnership_id", "parent__kind", "parent__position", "parent_id", "position"
+        )
+
     def for_list(self):
         """Everything a list, export or pack row shows, in a constant number of queries."""
         return (
@@ -473,9 +484,7 @@ class ActionQuerySet(NaturalKeyQuerySet):
             )
             .with_latest_update()
             .with_effective_due()
-            .order_by(
-                "parent__partnership__short_name", "parent__kind", "parent__position", "position"
-            )
+            .in_document_order()
         )
 
 
@@ -508,9 +517,25 @@ class Action(TimeStampedModel):
     revised_due_date = models.DateField(null=True, blank=True)
     revision_reason = models.TextField(blank=True)
     completion_notes = models.TextField(blank=True)
+    # Derived: the update that gives the current rating (see with_latest_update). Not
+    # history: the updates themselves are.
+    latest_update = models.ForeignKey(
+        "RagUpdate",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Copies of that update's rating and date, so filters and counts need no join.
+    current_rating = models.CharField(max_length=20, blank=True, null=True, editable=False)
+    current_as_of = models.DateField(null=True, blank=True, editable=False)
 
     objects = ActionQuerySet.as_manager()
-    history = history(m2m_fields=[lead_groups, lead_agencies, lead_users])
+    history = history(
+        m2m_fields=[lead_groups, lead_agencies, lead_users],
+        excluded_fields=["latest_update", "current_rating", "current_as_of"],
+    )
 
     class Meta:
         ordering = ["parent", "position"]
@@ -574,6 +599,11 @@ class Milestone(TimeStampedModel):
     natural_key.dependencies = ["plans.action"]
 
 
+def saved_now():
+    """timezone.now, looked up at call time (so tests can fix the clock)."""
+    return timezone.now()
+
+
 class Rating(models.TextChoices):
     """RAG with Complete ("BRAG") and Not started; ordered worst first for "worst rating"."""
 
@@ -597,7 +627,9 @@ class RagUpdate(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rag_updates"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When it was saved (as_of is the date it speaks for); packs as of a past deadline
+    # count only updates saved by then.
+    created_at = models.DateTimeField(default=saved_now, editable=False)
     is_demo = models.BooleanField(default=False, help_text="Made up by the demo step.")
 
     history = history()
@@ -723,3 +755,10 @@ class PackRecord(models.Model):
 
     def __str__(self):
         return f"{self.meeting} pack, {self.generated_at:%Y-%m-%d %H:%M}"
+
+
+@receiver([post_save, post_delete], sender=RagUpdate)
+def _keep_latest_update(sender, instance, **kwargs):
+    from .history import refresh_latest_updates  # noqa: PLC0415  (history imports models)
+
+    refresh_latest_updates([instance.action_id])

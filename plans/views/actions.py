@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,17 +15,19 @@ from django.views.decorators.http import require_http_methods
 from .. import export
 from ..access import (
     can_edit_action,
+    editable_q,
     get_action_for_user,
     get_editable_action_for_user,
     scope_for,
 )
 from ..filters import ActionFilter
 from ..forms import QuickUpdateForm, UpdateForm
-from ..models import Action, ActionParent, Meeting, Plan, RagUpdate
+from ..models import Action, ActionParent, Meeting, Plan, RagUpdate, Rating
 from ..pages import page
 from ..rag import Tally
 
 PAGE_SIZE = 50
+TODO_ROWS = 10
 
 
 def bmg_deadlines(partnership_ids, today):
@@ -38,45 +40,59 @@ def bmg_deadlines(partnership_ids, today):
     return (last.update_deadline if last else None), upcoming
 
 
+def needs_update_q(since):
+    """No update on or after `since` (the last deadline; None: never updated), not complete."""
+    stale = Q(latest_as_of__isnull=True)
+    if since is not None:
+        stale |= Q(latest_as_of__lt=since)
+    return stale & (Q(latest_rating__isnull=True) | ~Q(latest_rating=Rating.COMPLETE))
+
+
 def needs_update(actions, since):
-    """Actions with no update on or after `since` (the last deadline), not yet complete."""
-    actions = actions.not_complete()
-    if since is None:
-        return actions.filter(latest_as_of__isnull=True)
-    return actions.filter(latest_as_of__lt=since) | actions.filter(latest_as_of__isnull=True)
+    return actions.filter(needs_update_q(since))
 
 
 @login_required
 def dashboard(request):
-    """Counts by rating per priority, workstream and review; then the user's to-do lists."""
+    """Counts by rating per priority, workstream and review, and the user's to-do counts,
+    from one aggregate query; then the first of the user's actions that need an update."""
     scope = scope_for(request.user)
     today = timezone.localdate()
-    visible = Action.objects.visible_to(request.user)
+    since, next_bmg = bmg_deadlines(scope.readable_partnerships, today)
+    open_ = Q(latest_rating__isnull=True) | ~Q(latest_rating=Rating.COMPLETE)
+    due_soon = (
+        Q(effective_due__gte=today, effective_due__lte=next_bmg.date) & open_
+        if next_bmg
+        else Q(pk__in=[])
+    )
     rows = (
-        visible.with_latest_update()
+        Action.objects.visible_to(request.user)
+        .with_latest_update()
+        .with_effective_due()
         .values("parent", "latest_rating")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=Q(effective_due__lt=today) & open_),
+            due_soon=Count("pk", filter=due_soon),
+            to_update=Count("pk", filter=editable_q(request.user) & needs_update_q(since)),
+        )
         .order_by()
     )
-    tallies = summary_tallies(rows)
-
-    since, next_bmg = bmg_deadlines(scope.readable_partnerships, today)
-    mine = Action.objects.editable_by(request.user).for_list()
+    rows = list(rows)
+    to_update = (
+        needs_update(Action.objects.editable_by(request.user).for_list(), since)[:TODO_ROWS]
+        if scope.can_edit_anything
+        else []
+    )
     context = {
-        "tallies": tallies,
+        "tallies": summary_tallies(rows),
         "last_deadline": since,
         "next_bmg": next_bmg,
-        "to_update": list(needs_update(mine, since)[:20]),
-        "to_update_count": needs_update(mine, since).count(),
-        "overdue": list(visible.for_list().overdue(today)[:20]),
-        "overdue_count": visible.for_list().overdue(today).count(),
-        "due_soon": list(
-            visible.for_list()
-            .filter(effective_due__gte=today, effective_due__lte=next_bmg.date)
-            .not_complete()[:20]
-        )
-        if next_bmg
-        else [],
+        "today": today,
+        "to_update": list(to_update),
+        "to_update_count": sum(row["to_update"] for row in rows),
+        "overdue_count": sum(row["overdue"] for row in rows),
+        "due_soon_count": sum(row["due_soon"] for row in rows),
         "can_edit": scope.can_edit_anything,
     }
     return render(

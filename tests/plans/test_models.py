@@ -89,3 +89,29 @@ def test_the_current_rating_is_the_latest_update(objective, admin_user):
         RagUpdate.objects.create(action=action, rating=rating, as_of=as_of, author=admin_user)
     listed = Action.objects.for_list().get(pk=action.pk)
     assert (listed.latest_rating, listed.latest_as_of) == (Rating.GREEN, date(2020, 3, 1))
+
+
+@pytest.mark.django_db
+def test_the_latest_update_pointer_follows_saves_bulk_writes_and_deletes(objective, admin_user):
+    from plans.history import create_with_history
+
+    action = Action.objects.create(ref="a1", parent=objective, text="x")
+    older = RagUpdate.objects.create(
+        action=action, rating=Rating.RED, as_of=date(2020, 5, 1), author=admin_user
+    )
+    # Saved later but speaking for an earlier date: not the current rating.
+    RagUpdate.objects.create(
+        action=action, rating=Rating.GREEN, as_of=date(2020, 4, 1), author=admin_user
+    )
+    action.refresh_from_db()
+    assert action.latest_update == older
+    (bulk,) = create_with_history(
+        RagUpdate,
+        [RagUpdate(action=action, rating=Rating.AMBER, as_of=date(2020, 6, 1), author=admin_user)],
+        user=admin_user,
+    )
+    assert Action.objects.for_list().get(pk=action.pk).latest_rating == Rating.AMBER
+    RagUpdate.objects.get(rating=Rating.AMBER).delete()
+    assert Action.objects.for_list().get(pk=action.pk).latest_rating == Rating.RED
+    RagUpdate.objects.filter(action=action).delete()
+    assert Action.objects.for_list().get(pk=action.pk).latest_rating is None
