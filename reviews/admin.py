@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plans.admin import ActionInline
 
+from . import models
 from .models import CaseReview, Recommendation
 
 
@@ -18,3 +19,31 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     list_display = ["review", "number", "section_label", "source", "text"]
     list_filter = ["review", "source", "agency"]
     inlines = [ActionInline]
+
+
+@admin.register(models.Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "recorded_by", "created_at"]
+    raw_id_fields = ["action"]
+
+
+@admin.register(models.SignOff)
+class SignOffAdmin(SimpleHistoryAdmin):
+    list_display = ["review", "signed_off_by", "signed_off_at"]
+
+
+class LearningAreaInline(admin.TabularInline):
+    model = models.LearningArea
+    extra = 0
+
+
+@admin.register(models.AssuranceExercise)
+class AssuranceExerciseAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "partnership", "held_on"]
+    inlines = [LearningAreaInline]
+
+
+@admin.register(models.AssuranceRating)
+class AssuranceRatingAdmin(SimpleHistoryAdmin):
+    list_display = ["area", "agency", "grade"]
+    list_filter = ["grade"]

@@ -3,10 +3,13 @@
 Reviews are known by codes (AN09, MN15, "Child J"): no personal data about a child is stored.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from plans.models import (
+    Action,
     ActionParent,
     Agency,
     NaturalKeyQuerySet,
@@ -20,6 +23,12 @@ from plans.models import (
 class CaseReviewQuerySet(NaturalKeyQuerySet):
     def get_by_natural_key(self, partnership_short_name, code):
         return self.get(partnership__short_name=partnership_short_name, code=code)
+
+    def visible_to(self, user):
+        """Reviews of the partnerships `user` may read (see plans/access.py)."""
+        from plans.access import scope_for
+
+        return self.filter(partnership__in=scope_for(user).readable_partnerships)
 
 
 class CaseReviewKind(models.TextChoices):
@@ -84,6 +93,19 @@ class RecommendationSource(models.TextChoices):
     ADDED = "added", "Added later"
 
 
+class RecommendationQuerySet(NaturalKeyQuerySet):
+    natural_key_fields = ("ref",)
+
+    def visible_to(self, user):
+        from plans.access import scope_for
+
+        return self.filter(partnership__in=scope_for(user).readable_partnerships)
+
+    def for_page(self):
+        """What a recommendation list shows without a query per row."""
+        return self.select_related("review__partnership", "agency", "closed_by")
+
+
 class Recommendation(ActionParent):
     Source = RecommendationSource
 
@@ -101,7 +123,19 @@ class Recommendation(ActionParent):
     provenance = models.TextField(blank=True)
     outcome = models.TextField("desired outcome", blank=True)
     text = models.TextField("recommendation")
+    # "Closed: intent met differently": the panel accepts that the recommendation's aim was
+    # achieved another way, so its actions no longer need to be completed for sign-off.
+    closed_reason = models.TextField("how the intent was met differently", blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="closed_recommendations",
+    )
 
+    objects = RecommendationQuerySet.as_manager()
     history = history()
 
     class Meta:
@@ -121,6 +155,11 @@ class Recommendation(ActionParent):
             models.CheckConstraint(
                 condition=~Q(source="added") | ~Q(provenance=""),
                 name="recommendation_added_has_provenance",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True, closed_reason="")
+                | (Q(closed_on__isnull=False) & ~Q(closed_reason="")),
+                name="recommendation_closure_has_reason",
             ),
         ]
 
@@ -144,3 +183,213 @@ class Recommendation(ActionParent):
     @property
     def display_number(self):
         return f"R{self.number}"
+
+    @property
+    def is_closed(self):
+        return bool(self.closed_reason)
+
+    @property
+    def summary_group(self):
+        review = self.review
+        return ("review", review.pk, f"{review.get_kind_display()} {review.code}", "")
+
+
+class Evidence(TimeStampedModel):
+    """What was seen to show an action done, against its "audit of implementation"."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="evidence")
+    summary = models.TextField("evidence")
+    link = models.URLField(
+        "link to the evidence",
+        max_length=500,
+        blank=True,
+        help_text="Where the document, minutes or audit report is kept, if it has an address.",
+    )
+    seen_on = models.DateField("date seen")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_evidence"
+    )
+
+    history = history()
+
+    class Meta:
+        ordering = ["action", "-seen_on", "-created_at"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return f"{self.action.ref}: {self.summary[:60]}"
+
+
+class SignOffCapacity(models.TextChoices):
+    PANEL_CHAIR = "panel_chair", "Review panel chair"
+    BOARD_OFFICER = "board_officer", "Board officer"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class SignOff(TimeStampedModel):
+    """The review panel's sign-off of a completed action plan, and its reopening if any.
+
+    A review has at most one sign-off in force (not reopened); older ones stay as the record.
+    """
+
+    Capacity = SignOffCapacity
+
+    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="sign_offs")
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_sign_offs"
+    )
+    signed_off_at = models.DateTimeField(default=timezone.now)
+    capacity = models.CharField(max_length=20, choices=Capacity.choices)
+    note = models.TextField(blank=True)
+    previous_status = models.CharField(
+        max_length=20,
+        choices=CaseReviewStatus.choices,
+        help_text="The review's status before sign-off, restored if it is reopened.",
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_reopenings",
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["review", "-signed_off_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review"],
+                condition=Q(reopened_at__isnull=True),
+                name="sign_off_one_in_force",
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True, reopened_by__isnull=True, reopen_reason="")
+                | (Q(reopened_at__isnull=False, reopened_by__isnull=False) & ~Q(reopen_reason="")),
+                name="sign_off_reopening_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__in=SignOffCapacity.values), name="sign_off_capacity_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.review} signed off {self.signed_off_at:%d %B %Y}"
+
+    @property
+    def in_force(self):
+        return self.reopened_at is None
+
+
+class AssuranceExercise(TimeStampedModel):
+    """An ILOR exercise: agencies rate how far learning from reviews has changed practice."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="assurance_exercises"
+    )
+    title = models.CharField(max_length=200)
+    held_on = models.DateField(null=True, blank=True)
+    reviews = models.ManyToManyField(CaseReview, blank=True, related_name="assurance_exercises")
+    agencies = models.ManyToManyField(Agency, related_name="assurance_exercises")
+    notes = models.TextField(blank=True)
+
+    history = history(m2m_fields=[reviews, agencies])
+
+    class Meta:
+        ordering = ["partnership", "-held_on", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class LearningArea(TimeStampedModel):
+    """One area an exercise asks about, usually a learning theme of its reviews."""
+
+    exercise = models.ForeignKey(AssuranceExercise, on_delete=models.CASCADE, related_name="areas")
+    name = models.CharField(max_length=200)
+    theme = models.ForeignKey(
+        Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="learning_areas"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = history()
+
+    class Meta:
+        ordering = ["exercise", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["exercise", "name"], name="learning_area_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Grade(models.TextChoices):
+    """ILOR, "Impact of Learning on Outcome Rating"; best first."""
+
+    GOLD = "gold", "Gold"
+    SILVER = "silver", "Silver"
+    BRONZE = "bronze", "Bronze"
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+
+
+class AssuranceRating(TimeStampedModel):
+    Grade = Grade
+
+    area = models.ForeignKey(LearningArea, on_delete=models.CASCADE, related_name="ratings")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assurance_ratings")
+    grade = models.CharField(max_length=20, choices=Grade.choices)
+    narrative = models.TextField(blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assurance_ratings",
+    )
+
+    history = history()
+
+    class Meta:
+        ordering = ["area", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "agency"], name="assurance_rating_unique"),
+            models.CheckConstraint(
+                condition=Q(grade__in=Grade.values), name="assurance_grade_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area} - {self.agency}: {self.get_grade_display()}"
+
+
+class PendingImport(models.Model):
+    """An uploaded plan, parsed and validated, waiting for the officer to confirm it.
+
+    The parsed rows live here rather than in a process's memory or on its disk, so any app
+    process can show the preview and apply it. Not history-tracked: it is a staging record,
+    deleted once confirmed or cancelled, and the import itself is recorded on every row it
+    changes.
+    """
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="pending_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_imports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    kind = models.CharField(max_length=20)
+    options = models.JSONField(default=dict)
+    payload = models.JSONField()
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.created_at:%d %b %Y %H:%M})"

@@ -1,3 +1,38 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reviews"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.review_list, name="review_list"),
+    path("<int:pk>/", views.review_detail, name="review_detail"),
+    path("<int:pk>/edit/", views.review_edit, name="review_edit"),
+    path("<int:pk>/action-plan.pdf", views.review_pdf, name="review_pdf"),
+    path("<int:pk>/sign-off/", views.review_sign_off, name="review_sign_off"),
+    path("<int:pk>/reopen/", views.review_reopen, name="review_reopen"),
+    path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation_detail"),
+    path(
+        "recommendations/<int:pk>/close/", views.recommendation_close, name="recommendation_close"
+    ),
+    path(
+        "recommendations/<int:pk>/reopen/",
+        views.recommendation_reopen,
+        name="recommendation_reopen",
+    ),
+    path("actions/<int:action_pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("themes/", views.theme_list, name="theme_list"),
+    path("themes/<slug:slug>/", views.theme_detail, name="theme_detail"),
+    path("import/<str:short_name>/", views.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", views.import_preview, name="import_preview"),
+    path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
+    path("assurance/", views.assurance_list, name="assurance_list"),
+    path("assurance/new/<str:short_name>/", views.assurance_create, name="assurance_create"),
+    path("assurance/<int:pk>/", views.assurance_detail, name="assurance_detail"),
+    path(
+        "assurance/<int:pk>/rate/<int:area_pk>/<int:agency_pk>/",
+        views.assurance_rate,
+        name="assurance_rate",
+    ),
+]

@@ -65,6 +65,12 @@ def test_every_model_users_change_keeps_history():
         "workstreams.Workstream",
         "reviews.CaseReview",
         "reviews.Recommendation",
+        "reviews.Evidence",
+        "reviews.SignOff",
+        "reviews.AssuranceExercise",
+        "reviews.LearningArea",
+        "reviews.AssuranceRating",
+        "plans.Theme",
     } <= labels
 
 

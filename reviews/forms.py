@@ -1,0 +1,282 @@
+"""Forms for case reviews, in the GOV.UK voice: each message says what to do."""
+
+from datetime import date
+from pathlib import PurePath
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from plans.forms import DateField
+from plans.importing import max_bytes
+from plans.models import Agency, Theme
+
+from .models import AssuranceExercise, CaseReview, Evidence, Grade
+
+TEXT_MAX = 5000
+
+
+def _checked_date(value, name):
+    if value and not date(1990, 1, 1) <= value <= date(2100, 12, 31):
+        raise ValidationError(f"{name} must be between 1990 and 2100")
+    return value
+
+
+class ReviewForm(forms.ModelForm):
+    """A review's register entry. "Action plan signed off" is set by signing off, not here."""
+
+    commissioned_on = DateField(label="Date commissioned", required=False)
+    completed_on = DateField(label="Date completed", required=False)
+    published_on = DateField(label="Date published", required=False)
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Learning themes",
+    )
+
+    class Meta:
+        model = CaseReview
+        fields = [
+            "kind",
+            "title",
+            "status",
+            "commissioned_on",
+            "completed_on",
+            "published_on",
+            "publication_url",
+            "themes",
+        ]
+        labels = {"kind": "Kind of review", "publication_url": "Link to the published report"}
+        error_messages = {
+            "publication_url": {"invalid": "Enter a full web address, like https://..."},
+            "kind": {"required": "Select the kind of review"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        signed_off = self.instance.status == CaseReview.Status.SIGNED_OFF
+        choices = [c for c in CaseReview.Status.choices if c[0] != CaseReview.Status.SIGNED_OFF]
+        self.fields["status"] = forms.ChoiceField(
+            label="Status",
+            choices=CaseReview.Status.choices if signed_off else choices,
+            disabled=signed_off,
+            help_text="Signed off by the panel: reopen the action plan to change this."
+            if signed_off
+            else "",
+        )
+        self.fields["kind"].widget = forms.Select(choices=CaseReview.Kind.choices)
+        self.fields["title"].error_messages["max_length"] = "Title must be 200 characters or fewer"
+
+    def clean_commissioned_on(self):
+        return _checked_date(self.cleaned_data.get("commissioned_on"), "Date commissioned")
+
+    def clean_completed_on(self):
+        return _checked_date(self.cleaned_data.get("completed_on"), "Date completed")
+
+    def clean_published_on(self):
+        return _checked_date(self.cleaned_data.get("published_on"), "Date published")
+
+
+class EvidenceForm(forms.ModelForm):
+    seen_on = DateField(
+        label="Date the evidence was seen",
+        required=False,
+        help_text="Leave empty for today. For example, 27 3 2027",
+    )
+
+    class Meta:
+        model = Evidence
+        fields = ["summary", "link", "seen_on"]
+        labels = {"summary": "Evidence", "link": "Link to the evidence"}
+        help_texts = {
+            "summary": "What was seen, for example minutes, an audit report or training records."
+        }
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "summary": {"required": "Enter the evidence"},
+            "link": {"invalid": "Enter a full web address, like https://..."},
+        }
+
+    def clean_summary(self):
+        summary = self.cleaned_data["summary"].strip()
+        if not summary:
+            raise ValidationError("Enter the evidence")
+        if len(summary) > TEXT_MAX:
+            raise ValidationError(f"Evidence must be {TEXT_MAX:,} characters or fewer")
+        return summary
+
+    def clean_seen_on(self):
+        value = self.cleaned_data.get("seen_on") or date.today()
+        return _checked_date(value, "Date the evidence was seen")
+
+
+class ReasonForm(forms.Form):
+    """A reason, required: closing a recommendation, reopening a plan."""
+
+    reason = forms.CharField(
+        label="Reason",
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter the reason",
+            "max_length": f"Reason must be {TEXT_MAX:,} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, label="Reason", required_message="Enter the reason", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].error_messages["required"] = required_message
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(self.fields["reason"].error_messages["required"])
+        return reason
+
+
+class SignOffForm(forms.Form):
+    note = forms.CharField(
+        label="Note for the record",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": f"Note must be {TEXT_MAX:,} characters or fewer"},
+    )
+
+
+class ImportForm(forms.Form):
+    """The upload page: the file and what it belongs to."""
+
+    file = forms.FileField(
+        label="Action plan or business plan file",
+        help_text="An Excel .xlsx file or a .csv file with the plan's header row.",
+        error_messages={
+            "required": "Select a file to import",
+            "empty": "The selected file is empty",
+        },
+    )
+    review_code = forms.CharField(
+        label="Review code",
+        required=False,
+        max_length=40,
+        help_text="For a review action plan, for example AN09. A new code creates the review.",
+        error_messages={"max_length": "Review code must be 40 characters or fewer"},
+    )
+    review_title = forms.CharField(
+        label="Title of a new review",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Title must be 200 characters or fewer"},
+    )
+    review_kind = forms.ChoiceField(
+        label="Kind of a new review",
+        choices=CaseReview.Kind.choices,
+        initial=CaseReview.Kind.SCR,
+        required=False,
+    )
+    plan_name = forms.CharField(
+        label="Business plan",
+        required=False,
+        max_length=200,
+        help_text="For a business plan: its title. A new title creates the plan.",
+        error_messages={"max_length": "Plan name must be 200 characters or fewer"},
+    )
+    create_agencies = forms.BooleanField(label="Add agencies not yet known", required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        suffix = PurePath(upload.name).suffix.lower()
+        if suffix not in {".xlsx", ".xlsm", ".csv"}:
+            raise ValidationError("The selected file must be an Excel .xlsx file or a .csv file")
+        if upload.size > max_bytes():
+            raise ValidationError(
+                f"The selected file must be smaller than {max_bytes() / (1024 * 1024):g} MB"
+            )
+        return upload
+
+
+class ExerciseForm(forms.ModelForm):
+    held_on = DateField(label="Date held", required=False)
+    reviews = forms.ModelMultipleChoiceField(
+        queryset=CaseReview.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Reviews whose learning it tests",
+        help_text="Their learning themes become the exercise's learning areas.",
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Agencies taking part",
+        error_messages={"required": "Select at least one agency"},
+    )
+    extra_areas = forms.CharField(
+        label="Other learning areas",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One on each line.",
+    )
+
+    class Meta:
+        model = AssuranceExercise
+        fields = ["title", "held_on", "reviews", "agencies", "notes"]
+        error_messages = {
+            "title": {
+                "required": "Enter the exercise's title",
+                "max_length": "Title must be 200 characters or fewer",
+            }
+        }
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviews"].queryset = CaseReview.objects.filter(partnership=partnership)
+        self.fields["agencies"].queryset = Agency.objects.filter(partnerships=partnership)
+
+    def clean_extra_areas(self):
+        names = []
+        for line in self.cleaned_data.get("extra_areas", "").splitlines():
+            name = line.strip()
+            if len(name) > 200:
+                raise ValidationError("Each learning area must be 200 characters or fewer")
+            if name and name not in names:
+                names.append(name)
+        return names
+
+    def clean(self):
+        data = super().clean()
+        reviews = data.get("reviews") or []
+        themed = any(review.themes.exists() for review in reviews)
+        if not themed and not data.get("extra_areas"):
+            self.add_error(
+                "extra_areas",
+                "Enter at least one learning area, or choose reviews that have learning themes",
+            )
+        return data
+
+
+class RatingForm(forms.Form):
+    grade = forms.ChoiceField(
+        label="Rating",
+        choices=Grade.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a rating", "invalid_choice": "Select a rating"},
+    )
+    narrative = forms.CharField(
+        label="Narrative",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the agency showed, and what it still needs to do.",
+        error_messages={"max_length": f"Narrative must be {TEXT_MAX:,} characters or fewer"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        grade, narrative = data.get("grade"), (data.get("narrative") or "").strip()
+        data["narrative"] = narrative
+        if grade and grade != Grade.NOT_ASSESSED and not narrative:
+            self.add_error("narrative", "Enter a narrative explaining the rating")
+        return data
