@@ -6,6 +6,7 @@ Reviews are known by codes (AN09, MN15, "Child J"): no personal data about a chi
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import (
@@ -191,7 +192,8 @@ class Recommendation(ActionParent):
     @property
     def summary_group(self):
         review = self.review
-        return ("review", review.pk, f"{review.get_kind_display()} {review.code}", "")
+        link = reverse("reviews:review_detail", args=[review.pk])
+        return ("review", review.pk, f"{review.get_kind_display()} {review.code}", link)
 
 
 class Evidence(TimeStampedModel):

@@ -4,12 +4,13 @@ Never runs with DEBUG off: the updates are invented and the password is public.
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from plans.models import Action, Agency, Group, Meeting, Partnership, RagUpdate, Rating, Role
 
@@ -116,14 +117,20 @@ class Command(BaseCommand):
                 if rng.random() < 0.15:
                     continue  # some leads never returned this cycle
                 rating = self.next_rating(rng, rating)
-                RagUpdate(
+                # Saved on the day it speaks for, so packs "as of" a past deadline see it.
+                saved = timezone.make_aware(datetime.combine(as_of, time(10)))
+                update = RagUpdate(
                     action=action,
                     rating=rating,
                     comment=DEMO_MARK + COMMENTS[rating],
                     as_of=as_of,
                     author=author,
                     is_demo=True,
-                ).save()
+                    created_at=saved,
+                )
+                update._history_date = saved
+                update._history_user = author
+                update.save()
                 count += 1
         return count
 

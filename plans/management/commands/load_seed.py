@@ -21,5 +21,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             call_command("loaddata", *files, verbosity=options["verbosity"])
             created = record_missing_history("Loaded from the seed documents")
-        for label, count in created.items():
-            self.stdout.write(f"History started for {count} {label} rows")
+        if options["verbosity"] >= 1:
+            for label, count in created.items():
+                self.stdout.write(f"History started for {count} {label} rows")
