@@ -193,3 +193,13 @@ def test_a_malformed_fixture_fails_and_leaves_the_database_as_it_was(seed, tmp_p
     assert "Problem installing fixture" in str(error.value) or "does not exist" in str(error.value)
     assert all_row_counts() == before
     assert not Partnership.objects.filter(short_name="NEW").exists()
+
+
+@pytest.mark.django_db
+def test_a_theme_leads_from_the_review_that_raised_it_to_the_workstream_answering_it(seed):
+    from plans.models import Theme
+
+    theme = Theme.objects.get(slug="strategy-discussions")
+    assert list(theme.reviews.values_list("code", flat=True)) == ["MN15"]
+    assert list(theme.workstreams.values_list("title", flat=True)) == ["Strategy discussions"]
+    assert not Workstream.history.filter(ref="").exists()  # history rows carry the parent fields
