@@ -68,3 +68,10 @@ def record_missing_history(reason):
             model.history.bulk_history_create(missing, default_change_reason=reason)
             created[model._meta.label] = len(missing)
     return created
+
+
+def backdate_history(when):
+    """Demo only: date every history record so far `when` (e.g. the seed, before the demo's
+    first cycle), so packs as of the demo's past deadlines see the plans as loaded."""
+    for model in tracked_models():
+        model.history.filter(history_date__gt=when).update(history_date=when)

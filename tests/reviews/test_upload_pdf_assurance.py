@@ -167,7 +167,7 @@ def test_the_action_plan_pdf_is_grouped_by_agency_with_the_marking_on_every_page
 @pytest.fixture
 def exercise(nscp_s, nscp_officer):
     review = make_review(nscp_s, code="ILOR1")
-    theme = Theme.objects.create(slug="information-sharing", name="Information sharing")
+    theme, _ = Theme.objects.get_or_create(slug="information-sharing", name="Information sharing")
     review.themes.add(theme)
     return review
 

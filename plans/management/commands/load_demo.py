@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from plans.history import backdate_history
 from plans.models import Action, Agency, Group, Meeting, Partnership, RagUpdate, Rating, Role
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  (published in README; DEBUG only)
@@ -102,6 +103,9 @@ class Command(BaseCommand):
         """Two past cycles of updates on most actions, leaving some not updated."""
         if RagUpdate.objects.filter(is_demo=True).exists():
             return 0
+        # The seed was loaded just now; as far as the demo's past cycles go it was there
+        # before the first of them.
+        backdate_history(timezone.make_aware(datetime(2026, 4, 1, 9)))
         rng = random.Random(2026)  # the same demo every time
         author_for = {"NCSCP": users["officer"], "NSCP": users["lead"]}
         count = 0

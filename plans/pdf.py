@@ -1,0 +1,69 @@
+"""HTML to PDF with WeasyPrint, reading nothing but the app's own static files.
+
+The pack's HTML is rendered with a made-up base URL; the fetcher answers only URLs under that
+base's STATIC_URL, from the static files on disk, and refuses everything else (other hosts,
+file: and data: URLs, paths that climb out of the static folders). A template that one day
+carried a user-supplied URL could then not make the server fetch it.
+"""
+
+import mimetypes
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+BASE_URL = "https://pack.invalid/"
+
+# A tagged PDF (structure, reading order, alt text) for screen-reader users; WeasyPrint's
+# PDF/UA-1 variant renders the pack the same as the plain variant (checked with pdftoppm).
+PDF_VARIANT = "pdf/ua-1"
+
+
+class StaticFilesOnly(URLFetcher):
+    """A WeasyPrint URL fetcher that serves the app's static files and nothing else."""
+
+    def fetch(self, url, headers=None):
+        path = static_path(url)
+        if path is None:
+            raise ValueError(f"The pack may only use the app's static files, not {url[:80]}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+def static_path(url):
+    """The file on disk for a static URL under BASE_URL, or None if the URL is anything else."""
+    prefix = urlsplit(BASE_URL)
+    parts = urlsplit(url)
+    static_url = "/" + settings.STATIC_URL.strip("/") + "/"
+    if (parts.scheme, parts.netloc) != (prefix.scheme, prefix.netloc):
+        return None
+    if not parts.path.startswith(static_url):
+        return None
+    name = unquote(parts.path[len(static_url) :])
+    if not name or name != posixpath.normpath(name) or name.startswith(("/", "..")):
+        return None
+    found = finders.find(name)
+    if found:
+        return Path(found)
+    # Production serves hashed copies collected into STATIC_ROOT.
+    if staticfiles_storage.exists(name):
+        return Path(staticfiles_storage.path(name))
+    return None
+
+
+@dataclass
+class RenderedPdf:
+    content: bytes
+    pages: int
+
+
+def render_pdf(html, *, variant=PDF_VARIANT):
+    """Lay out and write `html`; returns the bytes and the page count."""
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly()).render()
+    return RenderedPdf(document.write_pdf(pdf_variant=variant), len(document.pages))
