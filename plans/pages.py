@@ -53,8 +53,14 @@ def nav_items(request, current=None):
 
 
 def page(request, title, *, partnership=None, nav=None, **context):
-    """A page's context: its own data plus the title, header and navigation."""
+    """A page's context: its own data plus the title, header and navigation.
+
+    The title starts "Error: " when the page's `form` has errors (GOV.UK pattern).
+    """
     partnership = partnership or current_partnership(request)
+    form = context.get("form")
+    if form is not None and form.errors and not title.startswith("Error: "):
+        title = f"Error: {title}"
     return {
         "page_title": page_title(title, partnership),
         "heading": title.removeprefix("Error: "),

@@ -253,7 +253,7 @@ def review_edit(request, pk):
         "reviews/review_form.html",
         page(
             request,
-            f"Error: {title}" if form.errors else title,
+            title,
             partnership=review.partnership,
             nav=NAV,
             form=form,
@@ -766,7 +766,7 @@ def assurance_create(request, short_name):
         "reviews/assurance_form.html",
         page(
             request,
-            f"Error: {title}" if form.errors else title,
+            title,
             partnership=partnership,
             nav=NAV,
             form=form,
@@ -830,7 +830,7 @@ def assurance_rate(request, pk, area_pk, agency_pk):
         "reviews/assurance_rate.html",
         page(
             request,
-            f"Error: {title}" if form.errors else title,
+            title,
             partnership=exercise.partnership,
             nav=NAV,
             form=form,

@@ -310,8 +310,6 @@ def action_update(request, pk):
             **form_kwargs,
         )
     title = f"Update action {action.display_ref}"
-    if form.errors:
-        title = f"Error: {title}"
     context = {"action": action, "child": action.parent.child, "form": form, "conflict": conflict}
     return render(
         request,
