@@ -156,5 +156,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Days before an update deadline on which leads are reminded.
 REMINDER_DAYS = tuple(env.list("REMINDER_DAYS", cast=int, default=[14, 3]))
 
+# PDFs are tagged for screen readers (PDF/UA-1) unless this is set empty.
+PDF_VARIANT = env.str("PDF_VARIANT", default="pdf/ua-1")
+
 # Marking printed on every page of packs and exports.
 PROTECTIVE_MARKING = env.str("PROTECTIVE_MARKING", default="OFFICIAL-SENSITIVE")
