@@ -5,6 +5,10 @@ on 127.0.0.1, and loads each page from a second process (wrk) for a bounded time
 requests/s, p50 and p95 per page and our pages' ratio to the ceiling.
 
     .venv/bin/python bench/pages.py [--seconds 10] [--workers 2] [--connections 2] [--rebuild]
+                                    [--cold]
+
+With the page-body cache on (the default, as in production) repeated views are served from
+it; --cold turns it off to show what each request costs when the data have just changed.
 
 Needs PostgreSQL (DATABASE_URL's server; default postgres://postgres@127.0.0.1:5432) and
 wrk (Debian package). Targets (issue 3): ours >= 0.8x the ceiling's requests/s, p95 <= 50 ms.
@@ -167,6 +171,11 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=2)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="turn the page-body cache off (CACHE_URL=dummycache://): every request renders",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -180,6 +189,7 @@ def main():
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key"),
         "DEBUG": "off",
         "STATIC_MANIFEST": "off",
+        **({"CACHE_URL": "dummycache://"} if args.cold else {}),
     }
     os.environ.update(env)
     import django

@@ -156,6 +156,10 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Days before an update deadline on which leads are reminded.
 REMINDER_DAYS = tuple(env.list("REMINDER_DAYS", cast=int, default=[14, 3]))
 
+# Rendered page bodies are cached under the version of the data they show
+# (plans/fragments.py), per process by default; "dummycache://" turns caching off.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # PDFs are tagged for screen readers (PDF/UA-1) unless this is set empty.
 PDF_VARIANT = env.str("PDF_VARIANT", default="pdf/ua-1")
 

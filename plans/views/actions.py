@@ -22,6 +22,7 @@ from ..access import (
 )
 from ..filters import ActionFilter
 from ..forms import QuickUpdateForm, UpdateForm
+from ..fragments import fragment
 from ..models import Action, ActionParent, Meeting, Plan, RagUpdate, Rating
 from ..pages import page
 from ..rag import Tally
@@ -56,6 +57,21 @@ def needs_update(actions, since):
 def dashboard(request):
     """Counts by rating per priority, workstream and review, and the user's to-do counts,
     from one aggregate query; then the first of the user's actions that need an update."""
+    body = fragment(
+        request,
+        "dashboard",
+        "plans/_dashboard_body.html",
+        lambda: dashboard_context(request),
+        per_user=True,
+    )
+    return render(
+        request,
+        "plans/fragment_page.html",
+        page(request, "Dashboard", nav="plans:dashboard", body=body),
+    )
+
+
+def dashboard_context(request):
     scope = scope_for(request.user)
     today = timezone.localdate()
     since, next_bmg = bmg_deadlines(scope.readable_partnerships, today)
@@ -65,7 +81,7 @@ def dashboard(request):
         if next_bmg
         else Q(pk__in=[])
     )
-    rows = (
+    rows = list(
         Action.objects.visible_to(request.user)
         .with_latest_update()
         .with_effective_due()
@@ -78,13 +94,13 @@ def dashboard(request):
         )
         .order_by()
     )
-    rows = list(rows)
     to_update = (
         needs_update(Action.objects.editable_by(request.user).for_list(), since)[:TODO_ROWS]
         if scope.can_edit_anything
         else []
     )
-    context = {
+    return {
+        "heading": "Dashboard",
         "tallies": summary_tallies(rows),
         "last_deadline": since,
         "next_bmg": next_bmg,
@@ -95,11 +111,6 @@ def dashboard(request):
         "due_soon_count": sum(row["due_soon"] for row in rows),
         "can_edit": scope.can_edit_anything,
     }
-    return render(
-        request,
-        "plans/dashboard.html",
-        page(request, "Dashboard", nav="plans:dashboard", **context),
-    )
 
 
 def summary_tallies(rows):
@@ -128,24 +139,28 @@ def summary_tallies(rows):
 
 @login_required
 def action_list(request):
-    actions = Action.objects.visible_to(request.user).for_list()
-    filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user)
-    results = filterset.qs if filterset.is_bound and filterset.is_valid() else actions
-    paginator = Paginator(results, PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "filter": filterset,
-        "page": page_obj,
-        "page_range": paginator.get_elided_page_range(page_obj.number),
-        "querystring": query.urlencode(),
-        "count": paginator.count,
-    }
+    def body_context():
+        actions = Action.objects.visible_to(request.user).for_list()
+        filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user)
+        results = filterset.qs if filterset.is_bound and filterset.is_valid() else actions
+        paginator = Paginator(results, PAGE_SIZE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return {
+            "heading": "All actions",
+            "filter": filterset,
+            "page": page_obj,
+            "page_range": paginator.get_elided_page_range(page_obj.number),
+            "querystring": query.urlencode(),
+            "count": paginator.count,
+        }
+
+    body = fragment(request, "action_list", "plans/_action_list_body.html", body_context)
     return render(
         request,
-        "plans/action_list.html",
-        page(request, "All actions", nav="plans:action_list", **context),
+        "plans/fragment_page.html",
+        page(request, "All actions", nav="plans:action_list", body=body),
     )
 
 

@@ -61,8 +61,8 @@ def many_actions(seed, officer, qa_group):
     ("name", "params", "limit"),
     [
         ("plans:dashboard", {}, 16),
-        ("plans:action_list", {}, 14),
-        ("plans:action_list", {"rating": "red", "q": "Bulk"}, 14),
+        ("plans:action_list", {}, 15),
+        ("plans:action_list", {"rating": "red", "q": "Bulk"}, 15),
         ("plans:my_actions", {"show": "all"}, 16),
     ],
 )

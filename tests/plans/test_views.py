@@ -346,3 +346,27 @@ def test_workstreams_page_is_scoped_to_the_partnership(client, seed, chair, agen
     client.force_login(agency_lead)
     html = client.get(url).content.decode()
     assert "Child Sexual Exploitation" in html and "QN17" in html
+
+
+@pytest.mark.django_db
+def test_cached_pages_change_as_soon_as_the_data_do(
+    client, seed, chair, officer, django_assert_max_num_queries
+):
+    client.force_login(chair)
+    url = reverse("plans:action_list")
+    first = client.get(url, {"rating": "red"})
+    assert first.content.decode().count('class="govuk-tag app-rag app-rag--red"') == 0
+    with django_assert_max_num_queries(9):  # served from the cache: no list queries
+        again = client.get(url, {"rating": "red"})
+    assert again.context["body"] == first.context["body"]
+    client.force_login(officer)
+    post_update(client, QA_ACTION, rating="red", comment="Escalated")
+    client.force_login(chair)
+    html = client.get(url, {"rating": "red"}).content.decode()
+    assert "Escalated" not in html  # the list shows ratings, not comments
+    assert html.count('class="govuk-tag app-rag app-rag--red"') == 1
+    dashboard = client.get(reverse("plans:dashboard")).context["body"]
+    assert "Red" in dashboard
+    # Another reader's scope never shares a cached body.
+    client.force_login(officer)
+    assert client.get(url).context["body"] != client.get(url, {"q": "x"}).context["body"]
