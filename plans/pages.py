@@ -12,6 +12,7 @@ NAV = [
     ("plans:dashboard", "Dashboard", "all"),
     ("plans:my_actions", "My actions", "editor"),
     ("plans:action_list", "All actions", "all"),
+    ("plans:plan_list", "Plans", "all"),
     ("plans:meeting_list", "Meetings and packs", "all"),
     ("reviews:review_list", "Case reviews", "all"),
 ]

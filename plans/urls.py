@@ -12,6 +12,7 @@ urlpatterns = [
     path("actions/export.<str:fmt>", actions.action_export, name="action_export"),
     path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
     path("actions/<int:pk>/update/", actions.action_update, name="action_update"),
+    path("plans/", actions.plan_list, name="plan_list"),
     path("plans/<slug:slug>/", actions.plan_detail, name="plan_detail"),
     *meeting_urlpatterns,
 ]

@@ -23,7 +23,7 @@ from ..access import (
 from ..filters import ActionFilter
 from ..forms import QuickUpdateForm, UpdateForm
 from ..fragments import fragment
-from ..models import Action, ActionParent, Meeting, Plan, RagUpdate, Rating
+from ..models import Action, ActionParent, Meeting, Partnership, Plan, RagUpdate, Rating
 from ..pages import page
 from ..rag import Tally
 
@@ -430,6 +430,22 @@ def edit_tokens(actions):
         .values_list("id", "last")
     )
     return {pk: f"{last_update.get(pk, 0)}.{last_change.get(pk, 0)}" for pk in ids}
+
+
+@login_required
+def plan_list(request):
+    """Every plan the user can read, each opening in the layout of its source document."""
+    readable = scope_for(request.user).readable_partnerships
+    partnerships = Partnership.objects.filter(pk__in=readable).prefetch_related("plans")
+    with_workstreams = set(
+        ActionParent.objects.filter(
+            kind=ActionParent.Kind.WORKSTREAM, partnership__in=readable
+        ).values_list("partnership", flat=True)
+    )
+    context = {"partnerships": partnerships, "with_workstreams": with_workstreams}
+    return render(
+        request, "plans/plan_list.html", page(request, "Plans", nav="plans:plan_list", **context)
+    )
 
 
 @login_required

@@ -370,3 +370,15 @@ def test_cached_pages_change_as_soon_as_the_data_do(
     # Another reader's scope never shares a cached body.
     client.force_login(officer)
     assert client.get(url).context["body"] != client.get(url, {"q": "x"}).context["body"]
+
+
+@pytest.mark.django_db
+def test_plans_index_lists_only_readable_partnerships(client, seed, chair, agency_lead):
+    client.force_login(chair)
+    html = client.get(reverse("plans:plan_list")).content.decode()
+    assert "NCSCP Business Plan 2019-22" in html
+    assert "Practice improvement workstreams" not in html  # NSCP's, not the chair's
+    client.force_login(agency_lead)
+    html = client.get(reverse("plans:plan_list")).content.decode()
+    assert "NCSCP Business Plan 2019-22" not in html
+    assert reverse("workstreams:workstream_list", args=["NSCP"]) in html
