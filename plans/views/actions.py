@@ -32,20 +32,25 @@ TODO_ROWS = 10
 
 
 def bmg_deadlines(partnership_ids, today):
-    """(last passed update deadline, next BMG meeting) across the user's partnerships."""
+    """(last passed update deadline, next BMG meeting) across the user's partnerships.
+
+    As in plans/cycle.py, a deadline has passed once its day is over, and an update dated on
+    the deadline day still counts for that deadline's meeting.
+    """
     meetings = Meeting.objects.filter(
         group__kind="bmg", group__partnerships__in=partnership_ids
     ).distinct()
-    last = meetings.filter(update_deadline__lte=today).order_by("-update_deadline").first()
+    last = meetings.filter(update_deadline__lt=today).order_by("-update_deadline").first()
     upcoming = meetings.filter(date__gte=today).order_by("date").first()
     return (last.update_deadline if last else None), upcoming
 
 
 def needs_update_q(since):
-    """No update on or after `since` (the last deadline; None: never updated), not complete."""
+    """No update dated after `since` (the last passed deadline; None: no update at all),
+    and not complete."""
     stale = Q(latest_as_of__isnull=True)
     if since is not None:
-        stale |= Q(latest_as_of__lt=since)
+        stale |= Q(latest_as_of__lte=since)
     return stale & (Q(latest_rating__isnull=True) | ~Q(latest_rating=Rating.COMPLETE))
 
 

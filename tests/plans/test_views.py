@@ -382,3 +382,23 @@ def test_plans_index_lists_only_readable_partnerships(client, seed, chair, agenc
     html = client.get(reverse("plans:plan_list")).content.decode()
     assert "NCSCP Business Plan 2019-22" not in html
     assert reverse("workstreams:workstream_list", args=["NSCP"]) in html
+
+
+@pytest.mark.django_db
+def test_needs_your_update_counts_from_the_day_after_the_last_deadline(client, seed, chair):
+    """An update dated on the deadline day went to that meeting; the new cycle needs another."""
+    from plans.models import Group, Meeting
+
+    bmg = Group.objects.get(slug="ncscp-bmg")
+    Meeting.objects.create(group=bmg, date=date(2026, 10, 14), update_deadline=date(2026, 9, 30))
+    mine = list(Action.objects.editable_by(chair).order_by("pk")[:2])
+    day_after, on_deadline = mine
+    for action, as_of in ((day_after, date(2026, 10, 1)), (on_deadline, date(2026, 9, 30))):
+        RagUpdate.objects.create(
+            action=action, rating=Rating.GREEN, as_of=as_of, author=chair, comment="x"
+        )
+    client.force_login(chair)
+    pending = {a.pk for a, _form in client.get(reverse("plans:my_actions")).context["rows"]}
+    assert on_deadline.pk in pending
+    assert day_after.pk not in pending
+    assert len(pending) == Action.objects.editable_by(chair).count() - 1
