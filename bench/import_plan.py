@@ -33,13 +33,20 @@ AGENCIES = [
 TIMESCALES = ["August 2009", "By 31/12/09", "Completed Oct 2009 Mar 2010", "Ongoing programme"]
 
 
+def headings(kind, *, optional=()):
+    """The importer's own column headings (plans/importing.py), with only the optional ones
+    named in `optional`."""
+    from plans.importing import HEADER_KINDS  # noqa: PLC0415  (after setup_django)
+
+    header = HEADER_KINDS[kind]
+    return [h for name, h in header.columns if name not in header.optional or name in optional]
+
+
 def review_csv(rows):
     """A review action plan shaped like AN09: agency sections, two actions per recommendation."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        ["Outcome", "Recommendation", "Action", "By Whom", "Timescale", "Audit of implementation"]
-    )
+    writer.writerow(headings("review"))
     written = 1
     per_agency = max(2, rows // len(AGENCIES) // 2 * 2)  # sections start on a recommendation
     for number in range(rows):
@@ -68,18 +75,7 @@ def plan_csv(rows):
     """A business plan shaped like NCSCP 2019-22: three actions per objective, rated."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "No.",
-            "What do we want to achieve?",
-            "How are we going to do it?",
-            "Who will lead?",
-            "How will we know we have achieved our goal?",
-            "When are we going to achieve this?",
-            "Comment on Progress",
-            "RAG rating",
-        ]
-    )
+    writer.writerow(headings("plan", optional={"comment", "rating"}))
     for number in range(rows):
         first = number % 3 == 0
         writer.writerow(

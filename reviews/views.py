@@ -28,7 +28,7 @@ from plans.access import (
     require_officer,
     scope_for,
 )
-from plans.importing import ImportFailed
+from plans.importing import HEADER_KINDS, ImportFailed
 from plans.models import Action, ActionParent, Agency, Group, Partnership, Role, Theme
 from plans.pages import page
 
@@ -590,6 +590,14 @@ def _options(pending_or_data, partnership, user, dry_run):
     )
 
 
+def column_list(header):
+    """ "Outcome, ..., Audit of implementation; optional: Progress, Provenance", from the
+    importer's own definition so the page never drifts from what it accepts."""
+    required = [h for name, h in header.columns if name not in header.optional]
+    optional = [h for name, h in header.columns if name in header.optional]
+    return ", ".join(required) + (f"; optional: {', '.join(optional)}" if optional else "")
+
+
 @login_required
 def import_upload(request, short_name):
     partnership = get_partnership_for_user(request, short_name)
@@ -635,6 +643,7 @@ def import_upload(request, short_name):
             form=form,
             problems=problems[:PROBLEMS_SHOWN],
             problem_count=len(problems),
+            columns={kind: column_list(header) for kind, header in HEADER_KINDS.items()},
             breadcrumbs=crumbs(("", "Import")),
         ),
         status=400 if problems else 200,
