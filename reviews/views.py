@@ -283,20 +283,12 @@ def review_sign_off(request, pk):
     if problem or not form.is_valid():
         if problem:
             form.add_error(None, problem)
-        return render(
+        return review_with_errors(
             request,
-            "reviews/review_detail.html",
-            page(
-                request,
-                f"Error: {review.code}",
-                partnership=review.partnership,
-                nav=NAV,
-                breadcrumbs=crumbs(("", review.code)),
-                sign_off_form=form,
-                reopen_form=ReasonForm(label="Why is the action plan reopened?"),
-                **context,
-            ),
-            status=400,
+            review,
+            context,
+            sign_off_form=form,
+            reopen_form=ReasonForm(label="Why is the action plan reopened?"),
         )
     with transaction.atomic():
         SignOff.objects.create(
@@ -312,6 +304,25 @@ def review_sign_off(request, pk):
     return redirect("reviews:review_detail", pk=review.pk)
 
 
+def review_with_errors(request, review, context, *, sign_off_form, reopen_form):
+    """The review page again, with the sign-off or reopening form showing its errors."""
+    return render(
+        request,
+        "reviews/review_detail.html",
+        page(
+            request,
+            f"Error: {review.code}",
+            partnership=review.partnership,
+            nav=NAV,
+            breadcrumbs=crumbs(("", review.code)),
+            sign_off_form=sign_off_form,
+            reopen_form=reopen_form,
+            **context,
+        ),
+        status=400,
+    )
+
+
 @login_required
 @require_POST
 def review_reopen(request, pk):
@@ -325,21 +336,12 @@ def review_reopen(request, pk):
         request.POST, label="Why is the action plan reopened?", required_message="Enter why"
     )
     if not form.is_valid():
-        context = _review_context(request, review)
-        return render(
+        return review_with_errors(
             request,
-            "reviews/review_detail.html",
-            page(
-                request,
-                f"Error: {review.code}",
-                partnership=review.partnership,
-                nav=NAV,
-                breadcrumbs=crumbs(("", review.code)),
-                sign_off_form=SignOffForm(),
-                reopen_form=form,
-                **context,
-            ),
-            status=400,
+            review,
+            _review_context(request, review),
+            sign_off_form=SignOffForm(),
+            reopen_form=form,
         )
     with transaction.atomic():
         sign_off.reopened_by = request.user
