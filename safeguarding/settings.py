@@ -4,6 +4,7 @@ Everything that differs between a laptop and production comes from the environme
 (django-environ); see README.md for the table of settings and .env.example.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,6 +35,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "safeguarding",
     "plans",
     "workstreams",
     "reviews",
@@ -46,10 +52,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "safeguarding.middleware.SessionExpiryMiddleware",
+    "safeguarding.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "safeguarding.urls"
@@ -127,6 +138,64 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# --- Production hardening (README.md, "Security settings") ---------------------------------
+
+# Served over HTTPS (the default with DEBUG off): redirect http to https, secure-only cookies,
+# HSTS. The load balancer terminates TLS and says so in PROXY_SSL_HEADER (default
+# X-Forwarded-Proto: https); it must overwrite that header on every request it forwards.
+HTTPS = env.bool("HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+_proxy_header = env.str("PROXY_SSL_HEADER", default="X-Forwarded-Proto")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https") if _proxy_header else None
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# Sessions end after SESSION_IDLE_MINUTES without a request and, however busy, after
+# SESSION_ABSOLUTE_HOURS (safeguarding/middleware.py); the cookie goes when the browser closes.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Sign-in lockout (django-axes): AXES_FAILURE_LIMIT failed sign-ins for one username from one
+# address, each within AXES_COOLOFF_MINUTES of the last, lock that pair out until the
+# cool-off has passed. Kept in the database, so every app server sees the same count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+if not 1 <= AXES_FAILURE_LIMIT <= 10:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT must be between 1 and 10.")
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "safeguarding.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "safeguarding.security.client_ip"
+AXES_USERNAME_CALLABLE = "safeguarding.security.axes_username"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # our audit log records lockouts (safeguarding/audit.py)
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# How many proxies (load balancers) stand in front of the app and append to X-Forwarded-For;
+# 0 means the app is reached directly and REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# One-time passwords (django-otp, TOTP apps such as Microsoft or Google Authenticator).
+# Optional for everyone; required for administrators (Role "admin", staff or superusers).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Safeguarding action tracker")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "plans:dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -166,3 +235,35 @@ PDF_VARIANT = env.str("PDF_VARIANT", default="pdf/ua-1")
 
 # Marking printed on every page of packs and exports.
 PROTECTIVE_MARKING = env.str("PROTECTIVE_MARKING", default="OFFICIAL-SENSITIVE")
+
+# Audit trail of sign-ins, failed sign-ins, lockouts and downloads (safeguarding/audit.py):
+# one line per event on stderr, and in AUDIT_LOG_FILE too when it is set.
+AUDIT_LOG_FILE = env.str("AUDIT_LOG_FILE", default="")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"audit": {"format": "%(asctime)s %(levelname)s audit %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "audit_console": {"class": "logging.StreamHandler", "formatter": "audit"},
+        **(
+            {
+                "audit_file": {
+                    "class": "logging.handlers.WatchedFileHandler",
+                    "filename": AUDIT_LOG_FILE,
+                    "formatter": "audit",
+                }
+            }
+            if AUDIT_LOG_FILE
+            else {}
+        ),
+    },
+    "loggers": {
+        "safeguarding.audit": {
+            "handlers": ["audit_console"] + (["audit_file"] if AUDIT_LOG_FILE else []),
+            "level": "INFO",
+            "propagate": False,
+        },
+        "django.security": {"handlers": ["console"], "level": "WARNING"},
+    },
+}

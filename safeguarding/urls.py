@@ -1,10 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import second_factor, views
+
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/two-factor/", second_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/set-up/", second_factor.setup, name="two_factor_setup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("workstreams/", include("workstreams.urls")),
     path("reviews/", include("reviews.urls")),
     path("", include("plans.urls")),
 ]
+
+handler500 = "safeguarding.views.server_error"

@@ -2,6 +2,9 @@
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from plans.models import Agency, Group, Partnership, Role
 
@@ -10,6 +13,24 @@ from plans.models import Agency, Group, Partnership, Role
 def seed(db):
     """The three seed plans, loaded as `make run` loads them."""
     call_command("load_seed", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch):
+    """client.force_login(user) also passes the user's one-time-password step when they have
+    an authenticator app, as signing in with password and code would. Tests of the step itself
+    (tests/test_security.py) sign in through the pages instead."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture
@@ -39,6 +60,8 @@ def admin_user(django_user_model, ncscp):
     user = make_user(django_user_model, "t-admin", ncscp, Role.Kind.ADMINISTRATOR)
     user.is_staff = user.is_superuser = True
     user.save()
+    # Administrators must use a second factor (safeguarding/second_factor.py).
+    TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     return user
 
 

@@ -1,0 +1,104 @@
+"""Session limits and the second-factor gate, applied to every request."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from . import audit, second_factor
+
+STARTED = "_session_started"
+LAST_SEEN = "_session_last_seen"
+# The last-seen time is written back at most this often, so reading pages does not write
+# the session on every request.
+TOUCH_EVERY = 60
+
+
+class SessionExpiryMiddleware:
+    """Ends a signed-in session after SESSION_IDLE_MINUTES without a request, or
+    SESSION_ABSOLUTE_HOURS after sign-in however active it is, and sends the person to the
+    sign-in page with a message saying why."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
+            expired = self.check(request)
+            if expired:
+                return expired
+        return self.get_response(request)
+
+    def check(self, request):
+        session, now = request.session, time.time()
+        started, last_seen = session.get(STARTED), session.get(LAST_SEEN)
+        if started is None or last_seen is None:
+            session[STARTED] = session[LAST_SEEN] = now
+            return None
+        if now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
+            reason = "idle"
+            text = (
+                f"You were signed out because you had not done anything for "
+                f"{settings.SESSION_IDLE_MINUTES} minutes. Sign in again to carry on."
+            )
+        elif now - started > settings.SESSION_ABSOLUTE_HOURS * 3600:
+            reason = "absolute"
+            text = (
+                f"You were signed out because you had been signed in for "
+                f"{settings.SESSION_ABSOLUTE_HOURS} hours. Sign in again to carry on."
+            )
+        else:
+            if now - last_seen > TOUCH_EVERY:
+                session[LAST_SEEN] = now
+            return None
+        audit.record("session_expired", request, reason=reason)
+        logout(request)
+        messages.info(request, text)
+        if request.method == "GET":
+            return redirect_to_login(request.get_full_path())
+        return redirect(settings.LOGIN_URL)
+
+
+def start_session_clock(request):
+    request.session[STARTED] = request.session[LAST_SEEN] = time.time()
+
+
+class SecondFactorMiddleware:
+    """Sends a signed-in person who has set up a one-time-password app, or must have one
+    (administrators), to enter a code (or to set the app up) before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            and request.user.is_authenticated
+            and not request.user.is_verified()
+            and not self.exempt(request.path)
+        ):
+            state = second_factor.state(request)
+            if state == second_factor.ENROLLED:
+                return redirect_to_login(
+                    request.get_full_path(), reverse("two_factor_verify"), "next"
+                )
+            if state == second_factor.REQUIRED:
+                return redirect_to_login(
+                    request.get_full_path(), reverse("two_factor_setup"), "next"
+                )
+        return self.get_response(request)
+
+    @staticmethod
+    def exempt(path):
+        open_paths = (
+            reverse("two_factor_verify"),
+            reverse("two_factor_setup"),
+            reverse("logout"),
+            reverse("healthz"),
+            "/" + settings.STATIC_URL.lstrip("/"),
+        )
+        return path.startswith(open_paths)

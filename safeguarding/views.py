@@ -1,0 +1,44 @@
+"""Views that belong to the running service rather than to any one app: the health check the
+load balancer polls and the error pages."""
+
+import sys
+
+from django.db import DatabaseError, InterfaceError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when this server can run a query on the database, 503 when it cannot.
+
+    Open to anyone and says nothing about the data: a load balancer takes a server out of
+    rotation while it answers 503.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except (DatabaseError, InterfaceError):
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _plain_page(template, status, **headers):
+    # No request context: these pages must render when the database (and so the session,
+    # the user and the navigation) cannot be read.
+    response = HttpResponse(loader.get_template(template).render(), status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def server_error(request):
+    """handler500: 503 'try again shortly' when the database is unreachable, else 500."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError | InterfaceError):
+        return _plain_page("errors/503.html", 503, Retry_After="30")
+    return _plain_page("errors/500.html", 500)
