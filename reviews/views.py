@@ -31,6 +31,7 @@ from plans.access import (
 from plans.importing import HEADER_KINDS, ImportFailed
 from plans.models import Action, ActionParent, Agency, Group, Partnership, Role, Theme
 from plans.pages import page
+from safeguarding import audit
 
 from . import status as rec_status
 from .assurance import counts as grade_counts
@@ -370,6 +371,12 @@ def review_pdf(request, pk):
         by_parent.setdefault(action.parent_id, []).append(action)
     for recommendation in context["recommendations"]:
         recommendation.plan_actions = by_parent.get(recommendation.pk, [])
+    audit.record(
+        "review_pdf_download",
+        request,
+        partnership=review.partnership.short_name,
+        review=review.code,
+    )
     response = HttpResponse(review_plan_pdf(review, context), content_type="application/pdf")
     filename = f"{review.partnership.short_name}-{review.code}-action-plan.pdf".replace(" ", "-")
     response["Content-Disposition"] = f'inline; filename="{filename}"'

@@ -3,13 +3,14 @@ load balancer polls and the error pages."""
 
 import sys
 
-from django.db import DatabaseError, InterfaceError, connection
+from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
+@transaction.non_atomic_requests
 @never_cache
 @require_GET
 def healthz(request):

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from safeguarding import audit
+
 from .. import export
 from ..access import (
     can_edit_action,
@@ -188,6 +190,7 @@ def action_export(request, fmt):
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+    audit.record("export_download", request, format=fmt, filtered=bool(request.GET))
     response["Content-Disposition"] = f'attachment; filename="actions-{stamp}.{fmt}"'
     return response
 

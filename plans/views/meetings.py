@@ -26,6 +26,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from safeguarding import audit
+
 from ..access import scope_for
 from ..cycle import (
     bmg_group,
@@ -170,6 +172,7 @@ def pack_preview(request, pk):
     meeting, partnership = get_meeting_for_user(request, pk)
     require_pack_reader(request, meeting, partnership)
     pack = build_pack(meeting, partnership=partnership, generated_by=_person(request.user))
+    audit.record("pack_view", request, partnership=partnership.short_name, meeting=meeting.pk)
     html = render_pack_html(
         pack,
         preview=True,
@@ -194,6 +197,13 @@ def pack_pdf(request, pk):
         as_at=pack.as_at,
         pages=pdf.pages,
         seconds=round(time.perf_counter() - started, 2),
+    )
+    audit.record(
+        "pack_download",
+        request,
+        partnership=partnership.short_name,
+        meeting=meeting.pk,
+        pages=pdf.pages,
     )
     response = HttpResponse(pdf.content, content_type="application/pdf")
     filename = f"{partnership.short_name}-BMG-pack-{meeting.date:%Y-%m-%d}.pdf"
