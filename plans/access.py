@@ -107,7 +107,7 @@ def scope_for(user):
 
 
 def visible_actions(user):
-    return Action.objects.filter(parent__partnership__in=scope_for(user).readable_partnerships)
+    return Action.objects.visible_to(user)
 
 
 def editable_q(user):
@@ -148,7 +148,9 @@ def get_action_for_user(request, pk, queryset=None):
     queryset = queryset if queryset is not None else Action.objects.all()
     scope = scope_for(request.user)
     try:
-        return queryset.get(pk=pk, parent__partnership__in=scope.readable_partnerships)
+        return queryset.get(
+            pk=pk, parent__partnership__in=scope.readable_partnerships, parent__archived_at=None
+        )
     except Action.DoesNotExist as exc:
         raise Http404("No such action") from exc
 

@@ -4,12 +4,24 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import models
 
 
-class MilestoneInline(admin.TabularInline):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Admin for models with history: no deleting. Plans, workstreams and reviews are archived
+    in the app instead (plans/archive.py), so nothing with history is lost through a screen."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NoDeleteInline:
+    can_delete = False
+
+
+class MilestoneInline(NoDeleteInline, admin.TabularInline):
     model = models.Milestone
     extra = 0
 
 
-class RagUpdateInline(admin.TabularInline):
+class RagUpdateInline(NoDeleteInline, admin.TabularInline):
     model = models.RagUpdate
     extra = 0
     fields = ["as_of", "rating", "comment", "author", "is_demo"]
@@ -21,48 +33,48 @@ class RagUpdateInline(admin.TabularInline):
 
 
 @admin.register(models.Partnership)
-class PartnershipAdmin(SimpleHistoryAdmin):
+class PartnershipAdmin(HistoryAdmin):
     list_display = ["short_name", "name", "area"]
 
 
 @admin.register(models.Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(HistoryAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind", "partnerships"]
     search_fields = ["name", "short_name"]
 
 
 @admin.register(models.Group)
-class GroupAdmin(SimpleHistoryAdmin):
+class GroupAdmin(HistoryAdmin):
     list_display = ["name", "kind", "parent", "meets_per_year"]
     list_filter = ["kind", "partnerships"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(models.Role)
-class RoleAdmin(SimpleHistoryAdmin):
+class RoleAdmin(HistoryAdmin):
     list_display = ["user", "kind", "partnership", "group", "agency"]
     list_filter = ["kind", "partnership"]
     autocomplete_fields = ["group", "agency"]
 
 
-class PriorityInline(admin.TabularInline):
+class PriorityInline(NoDeleteInline, admin.TabularInline):
     model = models.Priority
     extra = 0
 
 
-class FocusCohortInline(admin.TabularInline):
+class FocusCohortInline(NoDeleteInline, admin.TabularInline):
     model = models.FocusCohort
     extra = 0
 
 
 @admin.register(models.Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(HistoryAdmin):
     list_display = ["title", "partnership", "starts_on", "ends_on"]
     inlines = [PriorityInline, FocusCohortInline]
 
 
-class ActionInline(admin.TabularInline):
+class ActionInline(NoDeleteInline, admin.TabularInline):
     model = models.Action
     extra = 0
     fields = ["position", "text", "lead_text", "timescale", "due_date"]
@@ -70,14 +82,14 @@ class ActionInline(admin.TabularInline):
 
 
 @admin.register(models.Objective)
-class ObjectiveAdmin(SimpleHistoryAdmin):
+class ObjectiveAdmin(HistoryAdmin):
     list_display = ["number", "text", "plan", "priority"]
     list_filter = ["plan"]
     inlines = [ActionInline]
 
 
 @admin.register(models.Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(HistoryAdmin):
     list_display = ["ref", "text", "lead_text", "timescale", "due_date"]
     list_filter = ["parent__kind", "parent__partnership"]
     search_fields = ["ref", "text", "lead_text"]
@@ -86,13 +98,13 @@ class ActionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.RagUpdate)
-class RagUpdateAdmin(SimpleHistoryAdmin):
+class RagUpdateAdmin(HistoryAdmin):
     list_display = ["action", "rating", "as_of", "author", "is_demo"]
     list_filter = ["rating", "is_demo"]
     raw_id_fields = ["action"]
 
 
 @admin.register(models.Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(HistoryAdmin):
     list_display = ["group", "date", "update_deadline"]
     list_filter = ["group"]

@@ -114,7 +114,7 @@ def actions_to_return(partnership, cycle):
     was updated in the cycle.
     """
     return (
-        Action.objects.filter(parent__partnership=partnership)
+        Action.objects.filter(parent__partnership=partnership, parent__archived_at=None)
         .for_list()
         .annotate(returned=updated_in(cycle))
         .filter(

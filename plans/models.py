@@ -216,6 +216,9 @@ class Plan(TimeStampedModel):
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
     introduction = models.TextField(blank=True)
+    archived_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Archived plans are hidden, not deleted."
+    )
 
     objects = BySlug.as_manager()
     history = history()
@@ -337,6 +340,9 @@ class ActionParent(TimeStampedModel):
         Partnership, on_delete=models.PROTECT, related_name="action_parents"
     )
     position = models.PositiveIntegerField(default=0)
+    # Set when the plan, workstream or review this belongs to is archived (plans/archive.py):
+    # its actions leave every list, the pack and the reminders until it is restored.
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ByRef.as_manager()
 
@@ -430,7 +436,10 @@ class ActionQuerySet(NaturalKeyQuerySet):
         """Actions of the partnerships `user` may read (see plans/access.py)."""
         from .access import scope_for
 
-        return self.filter(parent__partnership__in=scope_for(user).readable_partnerships)
+        return self.filter(
+            parent__partnership__in=scope_for(user).readable_partnerships,
+            parent__archived_at__isnull=True,
+        )
 
     def editable_by(self, user):
         """Actions `user` may update: a subset of visible_to()."""

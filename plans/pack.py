@@ -510,7 +510,8 @@ def build_pack(meeting, *, partnership=None, as_of=None, generated_by="", now=No
         for pk, row in _state_at(
             _versions(model.history, moment, partnership_id=partnership.pk), moment
         ).items():
-            parents[pk] = Parent(row, kind)
+            if row["archived_at"] is None:  # archived by the deadline: not in the pack
+                parents[pk] = Parent(row, kind)
     reviews = _state_at(
         _versions(CaseReview.history, moment, partnership_id=partnership.pk), moment
     )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .meeting_urls import urlpatterns as meeting_urlpatterns
-from .views import actions
+from .views import actions, archive
 
 app_name = "plans"
 
@@ -14,5 +14,8 @@ urlpatterns = [
     path("actions/<int:pk>/update/", actions.action_update, name="action_update"),
     path("plans/", actions.plan_list, name="plan_list"),
     path("plans/<slug:slug>/", actions.plan_detail, name="plan_detail"),
+    path("archive/", archive.archive_list, name="archive_list"),
+    path("archive/<str:kind>/<int:pk>/", archive.archive_object, name="archive_object"),
+    path("archive/<str:kind>/<int:pk>/restore/", archive.restore_object, name="restore_object"),
     *meeting_urlpatterns,
 ]

@@ -29,7 +29,9 @@ class CaseReviewQuerySet(NaturalKeyQuerySet):
         """Reviews of the partnerships `user` may read (see plans/access.py)."""
         from plans.access import scope_for
 
-        return self.filter(partnership__in=scope_for(user).readable_partnerships)
+        return self.filter(
+            partnership__in=scope_for(user).readable_partnerships, archived_at__isnull=True
+        )
 
 
 class CaseReviewKind(models.TextChoices):
@@ -63,6 +65,9 @@ class CaseReview(TimeStampedModel):
     published_on = models.DateField(null=True, blank=True)
     publication_url = models.URLField(blank=True)
     themes = models.ManyToManyField(Theme, blank=True, related_name="reviews")
+    archived_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Archived reviews are hidden, not deleted."
+    )
 
     objects = CaseReviewQuerySet.as_manager()
     history = history(m2m_fields=[themes])
@@ -100,7 +105,9 @@ class RecommendationQuerySet(NaturalKeyQuerySet):
     def visible_to(self, user):
         from plans.access import scope_for
 
-        return self.filter(partnership__in=scope_for(user).readable_partnerships)
+        return self.filter(
+            partnership__in=scope_for(user).readable_partnerships, archived_at__isnull=True
+        )
 
     def for_page(self):
         """What a recommendation list shows without a query per row."""

@@ -1,13 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from plans.admin import ActionInline
+from plans.admin import ActionInline, HistoryAdmin
 
 from .models import Workstream
 
 
 @admin.register(Workstream)
-class WorkstreamAdmin(SimpleHistoryAdmin):
+class WorkstreamAdmin(HistoryAdmin):
     list_display = ["number", "title", "partnership"]
     list_filter = ["partnership"]
     filter_horizontal = ["reviews"]

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from plans.access import get_partnership_for_user
+from plans.access import get_partnership_for_user, scope_for
 from plans.models import Action
 from plans.pages import page
 
@@ -14,7 +14,7 @@ from .models import Workstream
 def workstream_list(request, partnership):
     partnership = get_partnership_for_user(request, partnership)
     workstreams = list(
-        Workstream.objects.filter(partnership=partnership)
+        Workstream.objects.filter(partnership=partnership, archived_at=None)
         .prefetch_related("reviews")
         .order_by("number")
     )
@@ -31,5 +31,6 @@ def workstream_list(request, partnership):
             "Practice improvement workstreams",
             partnership=partnership,
             rows=rows,
+            is_officer=scope_for(request.user).is_officer_of(partnership.pk),
         ),
     )

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -444,13 +444,20 @@ def edit_tokens(actions):
 def plan_list(request):
     """Every plan the user can read, each opening in the layout of its source document."""
     readable = scope_for(request.user).readable_partnerships
-    partnerships = Partnership.objects.filter(pk__in=readable).prefetch_related("plans")
+    partnerships = Partnership.objects.filter(pk__in=readable).prefetch_related(
+        Prefetch("plans", queryset=Plan.objects.filter(archived_at=None))
+    )
     with_workstreams = set(
         ActionParent.objects.filter(
-            kind=ActionParent.Kind.WORKSTREAM, partnership__in=readable
+            kind=ActionParent.Kind.WORKSTREAM, partnership__in=readable, archived_at=None
         ).values_list("partnership", flat=True)
     )
-    context = {"partnerships": partnerships, "with_workstreams": with_workstreams}
+    scope = scope_for(request.user)
+    context = {
+        "partnerships": partnerships,
+        "with_workstreams": with_workstreams,
+        "is_officer": any(scope.is_officer_of(pk) for pk in readable),
+    }
     return render(
         request, "plans/plan_list.html", page(request, "Plans", nav="plans:plan_list", **context)
     )
@@ -463,6 +470,7 @@ def plan_detail(request, slug):
     plan = get_object_or_404(
         Plan.objects.select_related("partnership"),
         slug=slug,
+        archived_at=None,
         partnership__in=scope.readable_partnerships,
     )
     actions = (
@@ -475,6 +483,7 @@ def plan_detail(request, slug):
         objectives.setdefault(action.parent.objective, []).append(action)
     context = {
         "plan": plan,
+        "can_archive": scope.is_officer_of(plan.partnership_id),
         "priorities": list(plan.priorities.all()),
         "cohorts": list(plan.focus_cohorts.all()),
         "objectives": list(objectives.items()),

@@ -1,0 +1,105 @@
+"""Archive and restore plans, workstreams and reviews (board officers and administrators)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import archive
+from ..access import require_officer, scope_for
+from ..models import Partnership
+from ..pages import page
+
+
+def _get(request, key, pk, *, archived):
+    """The object if the user may read it (404 otherwise) and may archive it (403)."""
+    kind = archive.kind_for(key)
+    model = kind.model_class()
+    scope = scope_for(request.user)
+    try:
+        obj = model.objects.select_related("partnership").get(
+            pk=pk,
+            partnership__in=scope.readable_partnerships,
+            archived_at__isnull=not archived,
+        )
+    except model.DoesNotExist as exc:
+        raise Http404(f"No such {kind.label}") from exc
+    require_officer(request, obj.partnership)
+    return kind, obj
+
+
+@login_required
+def archive_list(request):
+    scope = scope_for(request.user)
+    partnerships = [
+        p
+        for p in Partnership.objects.filter(pk__in=scope.readable_partnerships)
+        if scope.is_officer_of(p.pk)
+    ]
+    if not partnerships:
+        raise PermissionDenied("Only board officers and administrators can see the archive.")
+    items = []
+    for kind in archive.KINDS.values():
+        for obj in (
+            kind.model_class()
+            .objects.filter(partnership__in=partnerships, archived_at__isnull=False)
+            .select_related("partnership")
+        ):
+            items.append(
+                {
+                    "kind": kind,
+                    "obj": obj,
+                    "name": archive.name_of(obj),
+                    "archived_by": _archived_by(obj),
+                }
+            )
+    items.sort(key=lambda item: item["obj"].archived_at, reverse=True)
+    return render(
+        request,
+        "plans/archive_list.html",
+        page(request, "Archive", nav="plans:plan_list", items=items),
+    )
+
+
+def _archived_by(obj):
+    last = obj.history.order_by("-history_date", "-history_id").select_related("history_user")
+    entry = last.first()
+    user = entry.history_user if entry else None
+    return (user.get_full_name() or user.get_username()) if user else "unknown"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive_object(request, kind, pk):
+    kind, obj = _get(request, kind, pk, archived=False)
+    name = archive.name_of(obj)
+    if request.method == "POST":
+        archive.set_archived(obj, True)
+        messages.success(
+            request, f"{name} is archived. You can restore it from this page at any time."
+        )
+        return redirect("plans:archive_list")
+    return render(
+        request,
+        "plans/archive_confirm.html",
+        page(
+            request,
+            f"Archive {name}",
+            partnership=obj.partnership,
+            kind=kind,
+            obj=obj,
+            name=name,
+            back=archive.url_of(obj),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def restore_object(request, kind, pk):
+    _kind, obj = _get(request, kind, pk, archived=True)
+    archive.set_archived(obj, False)
+    messages.success(request, f"{archive.name_of(obj)} is restored.")
+    return redirect(archive.url_of(obj))
