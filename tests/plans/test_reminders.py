@@ -198,3 +198,68 @@ def test_the_command_reports_and_can_dry_run(cycle):
     out = StringIO()
     call_command("send_update_reminders", "--date", "2030-01-31", stdout=out)
     assert "Sent 0 reminder(s)" in out.getvalue()
+
+
+needs_postgres = pytest.mark.skipif(
+    "postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="advisory locks are PostgreSQL's; CI runs this on PostgreSQL",
+)
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_second_server_running_the_command_at_the_same_time_sends_nothing(cycle):
+    """Another app server's cron run holds the lock: this one stops without sending."""
+    import psycopg
+    from django.db import connection
+
+    from plans.locks import lock_key
+
+    params = connection.get_connection_params()
+    other = psycopg.connect(
+        **{k: v for k, v in params.items() if k in {"dbname", "host", "port", "user", "password"}}
+    )
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", [lock_key("send_update_reminders")])
+        out = StringIO()
+        call_command("send_update_reminders", "--date", "2030-01-31", stdout=out)
+        assert "Another server is sending reminders now" in out.getvalue()
+        assert mail.outbox == [] and ReminderLog.objects.count() == 0
+        other.execute("SELECT pg_advisory_unlock(%s)", [lock_key("send_update_reminders")])
+        call_command("send_update_reminders", "--date", "2030-01-31", stdout=StringIO())
+        assert len(mail.outbox) == 3
+    finally:
+        other.close()
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_reminders_sent_from_several_processes_at_once_go_out_once(cycle):
+    """Even without the lock (send_reminders called directly, in four threads with their own
+    connections) the unique log row lets each reminder out once."""
+    import threading
+
+    from django.db import connection
+
+    day = DEADLINE - timedelta(days=14)
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            send_reminders(day)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert ReminderLog.objects.count() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(set(m.to[0] for m in mail.outbox))
+    assert len(mail.outbox) == 3

@@ -5,6 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from plans.locks import single_run
 from plans.reminders import reminder_days, send_reminders
 
 
@@ -26,7 +27,11 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError("--date must be YYYY-MM-DD, e.g. 2026-05-20.") from exc
         today = today or timezone.localdate()
-        reminders = send_reminders(today, dry_run=options["dry_run"])
+        with single_run("send_update_reminders") as acquired:
+            if not acquired:
+                self.stdout.write("Another server is sending reminders now; this run sent nothing.")
+                return
+            reminders = send_reminders(today, dry_run=options["dry_run"])
         verb = "Would send" if options["dry_run"] else "Sent"
         for reminder in reminders:
             self.stdout.write(
