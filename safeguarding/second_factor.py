@@ -120,7 +120,13 @@ def verify(request):
     return render(
         request,
         "registration/two_factor_verify.html",
-        {"form": form, "next": _next_url(request), "page_title": "Enter your code"},
+        # No navigation: nothing else opens until the code is entered.
+        {
+            "form": form,
+            "next": _next_url(request),
+            "page_title": "Enter your code",
+            "nav_items": [],
+        },
     )
 
 
@@ -172,6 +178,7 @@ def setup(request):
             "next": _next_url(request),
             "page_title": "Set up two-step verification",
             "required": must_use_second_factor(user),
+            **({"nav_items": []} if must_use_second_factor(user) else {}),
         },
     )
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("plans.urls")),
 ]
 
+handler403 = "safeguarding.views.permission_denied"
 handler500 = "safeguarding.views.server_error"

@@ -28,6 +28,16 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def permission_denied(request, exception=None):
+    """handler403: Django's 403 page (templates/403.html), with the refusal in the audit log."""
+    from django.views.defaults import permission_denied as default
+
+    from . import audit
+
+    audit.record("access_denied", request)
+    return default(request, exception)
+
+
 def _plain_page(template, status, **headers):
     # No request context: these pages must render when the database (and so the session,
     # the user and the navigation) cannot be read.

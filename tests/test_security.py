@@ -413,3 +413,40 @@ def test_other_errors_give_the_problem_page(chair, monkeypatch):
     response = client.get(reverse("plans:dashboard"))
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+def test_refusals_are_audited_and_explained(viewer, seed, audit_log):
+    from plans.models import Action
+
+    action = Action.objects.filter(parent__partnership__short_name="NCSCP").first()
+    client = Client()
+    client.force_login(viewer)
+    response = client.post(reverse("plans:action_update", args=[action.pk]), {"rating": "red"})
+    assert response.status_code == 403
+    assert "You cannot do this" in response.content.decode()
+    denied = [e for e in audit_lines(audit_log) if e["event"] == "access_denied"]
+    assert denied and denied[0]["user"] == "t-viewer"
+    assert denied[0]["path"] == reverse("plans:action_update", args=[action.pk])
+
+
+def test_secure_cookies_use_the_host_prefix_over_https():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; import django; django.setup(); "
+            "print(settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "
+            "settings.SESSION_COOKIE_SECURE)",
+        ],
+        cwd=settings.BASE_DIR,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"HTTPS", "DEBUG"}},
+            "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
+            "DEBUG": "off",
+            "SECRET_KEY": "x" * 60,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["__Host-session", "__Host-csrftoken", "True"]
