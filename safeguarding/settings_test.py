@@ -11,3 +11,6 @@ import os
 os.environ.setdefault("HTTPS", "off")
 
 from .settings import *  # noqa: E402, F403
+
+# Creating test users with the production hasher costs most of a second each.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -180,3 +180,55 @@ def test_axe_finds_no_serious_violations_on_the_chairs_pages(page, live_server, 
     page.get_by_role("button", name="Save update").click()
     found["update form with errors"] = axe_violations(page)
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_administrator_sets_up_two_step_then_archives_and_restores_a_plan(
+    page, live_server, people, django_user_model
+):
+    """The administrator's first sign-in: the QR-code page, the recovery codes, then archiving
+    a plan and restoring it, with axe-core run on every new page on the way."""
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    ncscp = Partnership.objects.get(short_name="NCSCP")
+    admin = django_user_model.objects.create_user("admin", password=PASSWORD, is_staff=True)
+    Role.objects.create(user=admin, partnership=ncscp, kind=Role.Kind.ADMINISTRATOR)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.wait_for_url(f"{live_server.url}/accounts/two-factor/set-up/**")
+    found = {"two-step set-up": axe_violations(page)}
+    assert page.get_by_role("img", name="QR code for your authenticator app").is_visible()
+    # No way round the step: the navigation is hidden and pages send you back here.
+    assert page.get_by_role("link", name="All actions").count() == 0
+    key = "".join(page.locator(".app-secret-key span").all_inner_texts())
+    page.get_by_label("Code").fill(f"{totp(b32decode(key)):06d}")
+    page.get_by_role("button", name="Turn on two-step verification").click()
+    assert page.get_by_role("heading", name="Your recovery codes").is_visible()
+    assert page.locator(".app-recovery-codes li").count() == 10
+    found["recovery codes"] = axe_violations(page)
+    page.get_by_role("link", name="I have saved my recovery codes").click()
+
+    page.goto(f"{live_server.url}/plans/ncscp-business-plan-2019-22/")
+    page.get_by_role("link", name="Archive this plan").click()
+    found["archive confirmation"] = axe_violations(page)
+    page.get_by_role("button", name="Archive business plan").click()
+    assert page.get_by_text("NCSCP Business Plan 2019-22 is archived").is_visible()
+    found["archive"] = axe_violations(page)
+    page.get_by_role("button", name="Restore NCSCP Business Plan 2019-22").click()
+    page.wait_for_url(f"{live_server.url}/plans/ncscp-business-plan-2019-22/")
+    assert page.get_by_text("is restored").is_visible()
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_the_lockout_page_is_clear_and_accessible(page, live_server, people):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill("viewer")
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("heading", name="Too many attempts to sign in").is_visible()
+    assert axe_violations(page) == []

@@ -4,6 +4,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q
@@ -378,7 +379,11 @@ def my_actions(request):
             .select_for_update(of=("self",))
         }
         if len(editable) != len(set(ids)):
-            raise Http404("One of these actions is not yours to update")
+            # 404 for an action the user cannot even read; 403 for one they only read.
+            readable = Action.objects.visible_to(request.user).filter(pk__in=ids).count()
+            if readable != len(set(ids)):
+                raise Http404("No such action")
+            raise PermissionDenied("You can read these actions but not update them all.")
         actions = [editable[pk] for pk in ids]
         tokens = edit_tokens(actions)
         rows = [(a, make_form(a, request.POST)) for a in actions]

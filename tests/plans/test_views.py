@@ -300,7 +300,7 @@ def test_my_actions_refuses_actions_that_are_not_yours(client, seed, chair):
         reverse("plans:my_actions"),
         {"action": [other.pk], f"a{other.pk}-rating": "red", f"a{other.pk}-comment": "x"},
     )
-    assert response.status_code == 404
+    assert response.status_code == 403  # readable, so not hidden; but not theirs to update
     assert not RagUpdate.objects.exists()
 
 

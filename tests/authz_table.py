@@ -1,0 +1,175 @@
+"""The authorization matrix that tests/test_authz_matrix.py checks: one row per URL pattern.
+
+A row names the pattern ("namespace:name", or the route for an unnamed pattern), how to
+build its URL from the requesting role's objects (`Home`, built in the test module), the
+body sent with POST, and what each role gets for GET and for POST.
+
+Expected codes are written one per role, in ROLES order, separated by spaces:
+
+    200 400 403 404 405   that status
+    302                   a redirect that is not to a sign-in page (a form saved, a logout)
+    L                     302 to the sign-in page, with ?next= (anonymous visitors)
+    A                     302 to the admin's sign-in page
+
+Roles and the partnership whose objects their URLs point at (`HOME_OF`):
+    anonymous  nobody signed in                             NCSCP objects
+    viewer     NCSCP viewer                                 NCSCP
+    chair      chair of NCSCP's Children's QA subgroup      NCSCP (actions led by that group)
+    lead       agency lead of Nottinghamshire HealthCare    NSCP (actions assigned to it)
+               NHS Trust, in NSCP
+    officer    NCSCP board officer                          NCSCP
+    admin      NCSCP administrator (staff, superuser)       NCSCP
+    outsider   NSCP board officer                           NCSCP: another partnership's
+
+A forbidden POST (L, A, 403, 404, 405) must also leave every table as it was.
+
+A new URL pattern fails the suite until it has a row here: one line. The codes come from the
+code (plans/access.py, the views) and from what a user should expect; where the application
+does something else that is wrong, the row keeps the right code and `WRONG` names the cell,
+which then runs as a strict xfail.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+ROLES = ("anonymous", "viewer", "chair", "lead", "officer", "admin", "outsider")
+
+HOME_OF = {
+    "anonymous": "NCSCP",
+    "viewer": "NCSCP",
+    "chair": "NCSCP",
+    "lead": "NSCP",
+    "officer": "NCSCP",
+    "admin": "NCSCP",
+    "outsider": "NCSCP",
+}
+
+# Shorthands for the common lines (ROLES order).
+PUBLIC = "200 200 200 200 200 200 200"  # open to everyone, signed in or not
+READ = "L 200 200 200 200 200 200"  # any signed-in user; the page shows their own data
+OWN = "L 200 200 200 200 200 404"  # an object of the reader's partnership; the outsider's: not
+OFFICER = "L 403 403 403 200 200 404"  # board officers' and administrators' pages
+OFFICER_SAVE = "L 403 403 403 302 302 404"  # ... and their forms, saved
+EDITOR = "L 403 200 200 200 200 404"  # the update form of an action (not for viewers)
+EDITOR_SAVE = "L 403 302 302 302 302 404"  # ... saved
+OFFICERS_ONLY = "L 404 404 404 200 200 404"  # officers' pending uploads: 404 to all others
+POST_ONLY = "L 405 405 405 405 405 405"  # @require_POST views, after sign-in
+NO_POST = "405 405 405 405 405 405 405"
+
+
+@dataclass(frozen=True)
+class Row:
+    url_kwargs: Callable | None  # Home -> kwargs for reverse(); None: no kwargs
+    get: str
+    post: str
+    body: Callable | None = None  # Home -> POST data; None: an empty body
+
+    def expected(self, method, role):
+        codes = (self.get if method == "GET" else self.post).split()
+        assert len(codes) == len(ROLES), f"{len(codes)} codes for {len(ROLES)} roles"
+        return codes[ROLES.index(role)]
+
+
+def _pk(attribute):
+    return lambda home: {"pk": getattr(home, attribute)}
+
+
+# URL kwargs, from the requesting role's Home.
+ACTION = _pk("action")
+MEETING = _pk("meeting")
+REVIEW = _pk("review")
+RECOMMENDATION = _pk("recommendation")
+PENDING = _pk("pending")
+EXERCISE = _pk("exercise")
+PLAN = lambda home: {"slug": home.plan}  # noqa: E731
+THEME = lambda home: {"slug": home.theme}  # noqa: E731
+PARTNERSHIP = lambda home: {"short_name": home.short_name}  # noqa: E731
+WORKSTREAMS = lambda home: {"partnership": home.short_name}  # noqa: E731
+REVIEW_ACTION = lambda home: {"action_pk": home.review_action}  # noqa: E731
+LIVE_REVIEW = lambda home: {"kind": "review", "pk": home.review}  # noqa: E731
+ARCHIVED_REVIEW = lambda home: {"kind": "review", "pk": home.archived_review}  # noqa: E731
+RATE_CELL = lambda home: {  # noqa: E731
+    "pk": home.exercise,
+    "area_pk": home.area,
+    "agency_pk": home.agency,
+}
+CSV = lambda home: {"fmt": "csv"}  # noqa: E731
+RESET_LINK = lambda home: {"uidb64": "MQ", "token": "not-a-token"}  # noqa: E731
+
+# Forged bodies: what the page's own form would send. A role that may not write must be
+# refused even when the body is valid.
+RATED = lambda home: {"rating": "green", "comment": "Matrix check"}  # noqa: E731
+RATED_ROW = lambda home: {  # noqa: E731
+    "action": home.action,
+    f"a{home.action}-rating": "green",
+    f"a{home.action}-comment": "Matrix check",
+}
+EVIDENCE = lambda home: {f"a{home.review_action}-summary": "Audit seen"}  # noqa: E731
+REASON = lambda home: {"reason": "Matrix check"}  # noqa: E731
+NOTE = lambda home: {"note": "Matrix check"}  # noqa: E731
+
+TABLE = {
+    # "name": Row(URL kwargs, GET codes, POST codes[, POST body]),
+    # The service and accounts (django.contrib.auth.urls).
+    "healthz": Row(None, PUBLIC, NO_POST),
+    "login": Row(None, PUBLIC, PUBLIC),
+    "logout": Row(None, NO_POST, "302 302 302 302 302 302 302"),
+    "password_change": Row(None, READ, READ),
+    "password_change_done": Row(None, READ, "L 405 405 405 405 405 405"),
+    "password_reset": Row(None, PUBLIC, PUBLIC),
+    "password_reset_done": Row(None, PUBLIC, NO_POST),
+    "password_reset_confirm": Row(RESET_LINK, PUBLIC, PUBLIC),  # the bad-link page
+    "password_reset_complete": Row(None, PUBLIC, NO_POST),
+    # The second factor; an administrator here has passed it already, so is sent on.
+    "two_factor_verify": Row(None, "L 200 200 200 200 302 200", "L 200 200 200 200 302 200"),
+    "two_factor_setup": Row(None, READ, READ),
+    # Plans: dashboards, actions and updates, plans, the archive, meetings and packs.
+    "plans:dashboard": Row(None, READ, READ),
+    "plans:my_actions": Row(None, READ, EDITOR_SAVE, RATED_ROW),
+    "plans:action_list": Row(None, READ, READ),
+    "plans:action_export": Row(CSV, READ, READ),
+    "plans:action_detail": Row(ACTION, OWN, OWN),
+    "plans:action_update": Row(ACTION, EDITOR, EDITOR_SAVE, RATED),
+    "plans:plan_list": Row(None, READ, READ),
+    "plans:plan_detail": Row(PLAN, OWN, OWN),
+    "plans:archive_list": Row(None, "L 403 403 403 200 200 200", "L 403 403 403 200 200 200"),
+    "plans:archive_object": Row(LIVE_REVIEW, OFFICER, OFFICER_SAVE),
+    "plans:restore_object": Row(ARCHIVED_REVIEW, POST_ONLY, OFFICER_SAVE),
+    "plans:meeting_list": Row(None, READ, READ),
+    "plans:meeting_detail": Row(MEETING, OWN, OWN),
+    "plans:meeting_pack": Row(MEETING, OWN, OWN),  # deadline passed: every reader
+    "plans:meeting_pack_pdf": Row(MEETING, OWN, OWN),
+    # Workstreams.
+    "workstreams:workstream_list": Row(WORKSTREAMS, OWN, OWN),
+    # Case reviews, recommendations, evidence, themes, imports and assurance.
+    "reviews:review_list": Row(None, READ, READ),
+    "reviews:review_detail": Row(REVIEW, OWN, OWN),
+    "reviews:review_edit": Row(REVIEW, OFFICER, OFFICER),
+    "reviews:review_pdf": Row(REVIEW, OWN, OWN),
+    # 400 for officers: the plan is not ready to sign off (its actions are not complete).
+    "reviews:review_sign_off": Row(REVIEW, POST_ONLY, "L 403 403 403 400 400 404", NOTE),
+    "reviews:review_reopen": Row(REVIEW, POST_ONLY, OFFICER_SAVE, REASON),
+    "reviews:recommendation_detail": Row(RECOMMENDATION, OWN, OWN),
+    "reviews:recommendation_close": Row(RECOMMENDATION, POST_ONLY, OFFICER_SAVE, REASON),
+    "reviews:recommendation_reopen": Row(RECOMMENDATION, POST_ONLY, OFFICER_SAVE),
+    "reviews:evidence_add": Row(REVIEW_ACTION, POST_ONLY, EDITOR_SAVE, EVIDENCE),
+    "reviews:theme_list": Row(None, READ, READ),
+    "reviews:theme_detail": Row(THEME, READ, READ),  # themes are shared; content is scoped
+    "reviews:import_upload": Row(PARTNERSHIP, OFFICER, OFFICER),
+    "reviews:import_preview": Row(PENDING, OFFICERS_ONLY, OFFICERS_ONLY),
+    "reviews:import_confirm": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404"),
+    "reviews:import_cancel": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404"),
+    "reviews:assurance_list": Row(None, READ, READ),
+    "reviews:assurance_create": Row(PARTNERSHIP, OFFICER, OFFICER),
+    "reviews:assurance_detail": Row(EXERCISE, OWN, OWN),
+    "reviews:assurance_rate": Row(RATE_CELL, OFFICER, OFFICER),
+}
+
+# The Django admin: one rule for every pattern in the "admin" namespace. Only staff
+# administrators get in; everyone else is sent to the admin's sign-in page.
+ADMIN_NAMESPACE = "admin"
+ADMIN_GET = "A A A A A 200 A"
+
+# (url name, method, role) -> why the application's answer is wrong today. The test for that
+# cell is a strict xfail: it starts failing (as a reminder to delete the line) once fixed.
+WRONG = {}
