@@ -190,6 +190,10 @@ def return_rates(partnership, cycle):
         if agency_pk and (agency_pk, action.pk) not in seen:
             name = action.parent.child.agency.name
             agencies.setdefault(agency_pk, ReturnRow(name)).actions.append(action)
+    # Each row's actions in document order (the link tables come back in no set order).
+    order = {action.pk: index for index, action in enumerate(actions)}
+    for row in [*groups.values(), *agencies.values()]:
+        row.actions.sort(key=lambda action: order[action.pk])
 
     # Whom to chase: a group's chairs, an agency's leads in this partnership.
     roles = (

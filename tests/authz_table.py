@@ -55,6 +55,7 @@ EDITOR_SAVE = "L 403 302 302 302 302 404"  # ... saved
 OFFICERS_ONLY = "L 404 404 404 200 200 404"  # officers' pending uploads: 404 to all others
 POST_ONLY = "L 405 405 405 405 405 405"  # @require_POST views, after sign-in
 NO_POST = "405 405 405 405 405 405 405"
+SAFE_ONLY = "L 405 405 405 405 405 405"  # @require_safe pages (GET and HEAD), after sign-in
 
 
 @dataclass(frozen=True)
@@ -124,44 +125,44 @@ TABLE = {
     "two_factor_verify": Row(None, "L 200 200 200 200 302 200", "L 200 200 200 200 302 200"),
     "two_factor_setup": Row(None, READ, READ),
     # Plans: dashboards, actions and updates, plans, the archive, meetings and packs.
-    "plans:dashboard": Row(None, READ, READ),
+    "plans:dashboard": Row(None, READ, SAFE_ONLY),
     "plans:my_actions": Row(None, READ, EDITOR_SAVE, RATED_ROW),
-    "plans:action_list": Row(None, READ, READ),
-    "plans:action_export": Row(CSV, READ, READ),
-    "plans:action_detail": Row(ACTION, OWN, OWN),
+    "plans:action_list": Row(None, READ, SAFE_ONLY),
+    "plans:action_export": Row(CSV, READ, SAFE_ONLY),
+    "plans:action_detail": Row(ACTION, OWN, SAFE_ONLY),
     "plans:action_update": Row(ACTION, EDITOR, EDITOR_SAVE, RATED),
-    "plans:plan_list": Row(None, READ, READ),
-    "plans:plan_detail": Row(PLAN, OWN, OWN),
-    "plans:archive_list": Row(None, "L 403 403 403 200 200 200", "L 403 403 403 200 200 200"),
+    "plans:plan_list": Row(None, READ, SAFE_ONLY),
+    "plans:plan_detail": Row(PLAN, OWN, SAFE_ONLY),
+    "plans:archive_list": Row(None, "L 403 403 403 200 200 200", SAFE_ONLY),
     "plans:archive_object": Row(LIVE_REVIEW, OFFICER, OFFICER_SAVE),
     "plans:restore_object": Row(ARCHIVED_REVIEW, POST_ONLY, OFFICER_SAVE),
-    "plans:meeting_list": Row(None, READ, READ),
-    "plans:meeting_detail": Row(MEETING, OWN, OWN),
-    "plans:meeting_pack": Row(MEETING, OWN, OWN),  # deadline passed: every reader
-    "plans:meeting_pack_pdf": Row(MEETING, OWN, OWN),
+    "plans:meeting_list": Row(None, READ, SAFE_ONLY),
+    "plans:meeting_detail": Row(MEETING, OWN, SAFE_ONLY),
+    "plans:meeting_pack": Row(MEETING, OWN, SAFE_ONLY),  # deadline passed: every reader
+    "plans:meeting_pack_pdf": Row(MEETING, OWN, SAFE_ONLY),
     # Workstreams.
-    "workstreams:workstream_list": Row(WORKSTREAMS, OWN, OWN),
+    "workstreams:workstream_list": Row(WORKSTREAMS, OWN, SAFE_ONLY),
     # Case reviews, recommendations, evidence, themes, imports and assurance.
-    "reviews:review_list": Row(None, READ, READ),
-    "reviews:review_detail": Row(REVIEW, OWN, OWN),
+    "reviews:review_list": Row(None, READ, SAFE_ONLY),
+    "reviews:review_detail": Row(REVIEW, OWN, SAFE_ONLY),
     "reviews:review_edit": Row(REVIEW, OFFICER, OFFICER),
-    "reviews:review_pdf": Row(REVIEW, OWN, OWN),
+    "reviews:review_pdf": Row(REVIEW, OWN, SAFE_ONLY),
     # 400 for officers: the plan is not ready to sign off (its actions are not complete).
     "reviews:review_sign_off": Row(REVIEW, POST_ONLY, "L 403 403 403 400 400 404", NOTE),
     "reviews:review_reopen": Row(REVIEW, POST_ONLY, OFFICER_SAVE, REASON),
-    "reviews:recommendation_detail": Row(RECOMMENDATION, OWN, OWN),
+    "reviews:recommendation_detail": Row(RECOMMENDATION, OWN, SAFE_ONLY),
     "reviews:recommendation_close": Row(RECOMMENDATION, POST_ONLY, OFFICER_SAVE, REASON),
     "reviews:recommendation_reopen": Row(RECOMMENDATION, POST_ONLY, OFFICER_SAVE),
     "reviews:evidence_add": Row(REVIEW_ACTION, POST_ONLY, EDITOR_SAVE, EVIDENCE),
-    "reviews:theme_list": Row(None, READ, READ),
-    "reviews:theme_detail": Row(THEME, READ, READ),  # themes are shared; content is scoped
+    "reviews:theme_list": Row(None, READ, SAFE_ONLY),
+    "reviews:theme_detail": Row(THEME, READ, SAFE_ONLY),  # themes are shared; content is scoped
     "reviews:import_upload": Row(PARTNERSHIP, OFFICER, OFFICER),
-    "reviews:import_preview": Row(PENDING, OFFICERS_ONLY, OFFICERS_ONLY),
+    "reviews:import_preview": Row(PENDING, OFFICERS_ONLY, SAFE_ONLY),
     "reviews:import_confirm": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404"),
     "reviews:import_cancel": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404"),
-    "reviews:assurance_list": Row(None, READ, READ),
+    "reviews:assurance_list": Row(None, READ, SAFE_ONLY),
     "reviews:assurance_create": Row(PARTNERSHIP, OFFICER, OFFICER),
-    "reviews:assurance_detail": Row(EXERCISE, OWN, OWN),
+    "reviews:assurance_detail": Row(EXERCISE, OWN, SAFE_ONLY),
     "reviews:assurance_rate": Row(RATE_CELL, OFFICER, OFFICER),
 }
 

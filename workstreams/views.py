@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from plans.access import get_partnership_for_user, scope_for
 from plans.models import Action
@@ -11,6 +12,7 @@ from .models import Workstream
 
 
 @login_required
+@require_safe
 def workstream_list(request, partnership):
     partnership = get_partnership_for_user(request, partnership)
     workstreams = list(

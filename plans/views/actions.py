@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safeguarding import audit
 
@@ -62,6 +62,7 @@ def needs_update(actions, since):
 
 
 @login_required
+@require_safe
 def dashboard(request):
     """Counts by rating per priority, workstream and review, and the user's to-do counts,
     from one aggregate query; then the first of the user's actions that need an update."""
@@ -146,6 +147,7 @@ def summary_tallies(rows):
 
 
 @login_required
+@require_safe
 def action_list(request):
     def body_context():
         actions = Action.objects.visible_to(request.user).for_list()
@@ -173,6 +175,7 @@ def action_list(request):
 
 
 @login_required
+@require_safe
 def action_export(request, fmt):
     """The filtered action list as CSV or XLSX (cells neutralised against formulas)."""
     if fmt not in {"csv", "xlsx"}:
@@ -244,6 +247,7 @@ def field_changes(action):
 
 
 @login_required
+@require_safe
 def action_detail(request, pk):
     action = get_action_for_user(request, pk, Action.objects.for_list())
     updates = list(action.updates.select_related("author").order_by("as_of", "created_at", "pk"))
@@ -446,6 +450,7 @@ def edit_tokens(actions):
 
 
 @login_required
+@require_safe
 def plan_list(request):
     """Every plan the user can read, each opening in the layout of its source document."""
     readable = scope_for(request.user).readable_partnerships
@@ -469,6 +474,7 @@ def plan_list(request):
 
 
 @login_required
+@require_safe
 def plan_detail(request, slug):
     """The business plan in the layout of its source document (seed 004's columns)."""
     scope = scope_for(request.user)

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import archive
 from ..access import require_officer, scope_for
@@ -31,6 +31,7 @@ def _get(request, key, pk, *, archived):
 
 
 @login_required
+@require_safe
 def archive_list(request):
     scope = scope_for(request.user)
     partnerships = [
