@@ -8,6 +8,7 @@ carried a user-supplied URL could then not make the server fetch it.
 
 import mimetypes
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -15,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -55,6 +58,15 @@ def static_path(url):
     if staticfiles_storage.exists(name):
         return Path(staticfiles_storage.path(name))
     return None
+
+
+def pdf_response(content, filename, *, attachment):
+    """A PDF download whose file name cannot break out of the Content-Disposition header:
+    names come from review codes and partnership names, which users type."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-.") or "document.pdf"
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(attachment, safe)
+    return response
 
 
 @dataclass

@@ -162,6 +162,7 @@ def email_for(reminder, today):
         f"{count} action{'s' if count != 1 else ''} to update by "
         f"{meeting.update_deadline:%-d %B %Y} for {meeting.group.name}"
     )
+    subject = " ".join(subject.split())  # a line break in a group name would break the header
     body = render_to_string("plans/meetings/reminder_email.txt", context)
     return EmailMessage(subject, body, to=[reminder.user.email])
 

@@ -15,11 +15,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from plans.access import (
     can_edit_action,
@@ -28,9 +28,10 @@ from plans.access import (
     require_officer,
     scope_for,
 )
-from plans.importing import HEADER_KINDS, ImportFailed
+from plans.importing import HEADER_KINDS, ImportFailed, max_bytes
 from plans.models import Action, ActionParent, Agency, Group, Partnership, Role, Theme
 from plans.pages import page
+from plans.pdf import pdf_response
 from safeguarding import audit
 
 from . import status as rec_status
@@ -141,6 +142,7 @@ def review_progress(reviews):
 
 
 @login_required
+@require_safe
 def review_list(request):
     reviews = (
         CaseReview.objects.visible_to(request.user)
@@ -217,6 +219,7 @@ def _review_context(request, review):
 
 
 @login_required
+@require_safe
 def review_detail(request, pk):
     review = get_review_for_user(request, pk)
     context = _review_context(request, review)
@@ -356,6 +359,7 @@ def review_reopen(request, pk):
 
 
 @login_required
+@require_safe
 def review_pdf(request, pk):
     from .pdf import review_plan_pdf
 
@@ -377,10 +381,8 @@ def review_pdf(request, pk):
         partnership=review.partnership.short_name,
         review=review.code,
     )
-    response = HttpResponse(review_plan_pdf(review, context), content_type="application/pdf")
-    filename = f"{review.partnership.short_name}-{review.code}-action-plan.pdf".replace(" ", "-")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    filename = f"{review.partnership.short_name}-{review.code}-action-plan.pdf"
+    return pdf_response(review_plan_pdf(review, context), filename, attachment=False)
 
 
 # -- Recommendations and evidence -----------------------------------------------------------
@@ -444,6 +446,7 @@ def _render_recommendation(request, recommendation, status=200, **forms):
 
 
 @login_required
+@require_safe
 def recommendation_detail(request, pk):
     return _render_recommendation(request, get_recommendation_for_user(request, pk))
 
@@ -512,6 +515,7 @@ def recommendation_reopen(request, pk):
 
 
 @login_required
+@require_safe
 def theme_list(request):
     readable = scope_for(request.user).readable_partnerships
     themes = Theme.objects.annotate(
@@ -530,6 +534,7 @@ def theme_list(request):
 
 
 @login_required
+@require_safe
 def theme_detail(request, slug):
     """Follow a theme from the reviews that raised it to the workstreams and actions answering
     it."""
@@ -614,6 +619,13 @@ def import_upload(request, short_name):
     initial = {"review_code": request.GET.get("review", "")}
     form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
     problems = []
+    if getattr(request, "upload_too_large", False):
+        # safeguarding/uploads.py dropped the file while it arrived; say why it is missing.
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error(
+            "file", f"The selected file must be smaller than {max_bytes() / (1024 * 1024):g} MB"
+        )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         options = {
@@ -660,6 +672,7 @@ def import_upload(request, short_name):
 
 
 @login_required
+@require_safe
 def import_preview(request, pk):
     pending = _pending_for_user(request, pk)
     payload = pending.payload
@@ -730,6 +743,7 @@ def get_exercise_for_user(request, pk):
 
 
 @login_required
+@require_safe
 def assurance_list(request):
     scope = scope_for(request.user)
     exercises = (
@@ -794,6 +808,7 @@ def assurance_create(request, short_name):
 
 
 @login_required
+@require_safe
 def assurance_detail(request, pk):
     exercise = get_exercise_for_user(request, pk)
     areas = list(exercise.areas.select_related("theme"))

@@ -165,6 +165,16 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# My actions posts about seven fields per action; allow a partnership's whole plan at once.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploaded files past the import limit are not stored at all (safeguarding/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "safeguarding.uploads.SizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Sessions end after SESSION_IDLE_MINUTES without a request and, however busy, after
 # SESSION_ABSOLUTE_HOURS (safeguarding/middleware.py); the cookie goes when the browser closes.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)

@@ -25,6 +25,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from safeguarding import audit
 
@@ -40,7 +41,7 @@ from ..cycle import (
 from ..models import Group, Meeting, PackRecord, Partnership
 from ..pack import build_pack, render_pack_html
 from ..pages import page
-from ..pdf import render_pdf
+from ..pdf import pdf_response, render_pdf
 
 
 def get_meeting_for_user(request, pk):
@@ -88,6 +89,7 @@ def require_pack_reader(request, meeting, partnership):
 
 
 @login_required
+@require_safe
 def meeting_list(request):
     """Each readable partnership's meetings, upcoming first, with the current BMG cycle."""
     scope = scope_for(request.user)
@@ -125,6 +127,7 @@ def meeting_list(request):
 
 
 @login_required
+@require_safe
 def meeting_detail(request, pk):
     """A meeting: its deadline, its pack, and (for officers) who has returned updates."""
     meeting, partnership = get_meeting_for_user(request, pk)
@@ -167,6 +170,7 @@ def _person(user):
 
 
 @login_required
+@require_safe
 def pack_preview(request, pk):
     """The pack as an HTML page (the same document the PDF is made from)."""
     meeting, partnership = get_meeting_for_user(request, pk)
@@ -183,6 +187,7 @@ def pack_preview(request, pk):
 
 
 @login_required
+@require_safe
 def pack_pdf(request, pk):
     """The pack as a PDF download, recorded in PackRecord."""
     meeting, partnership = get_meeting_for_user(request, pk)
@@ -205,7 +210,5 @@ def pack_pdf(request, pk):
         meeting=meeting.pk,
         pages=pdf.pages,
     )
-    response = HttpResponse(pdf.content, content_type="application/pdf")
     filename = f"{partnership.short_name}-BMG-pack-{meeting.date:%Y-%m-%d}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return pdf_response(pdf.content, filename, attachment=True)
