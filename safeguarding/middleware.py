@@ -52,7 +52,9 @@ class SessionExpiryMiddleware:
                 f"{settings.SESSION_ABSOLUTE_HOURS} hours. Sign in again to carry on."
             )
         else:
-            if now - last_seen > TOUCH_EVERY:
+            # Only on reads: a session write after an update's transaction has committed
+            # could fail on its own and show "not saved" for a saved update.
+            if now - last_seen > TOUCH_EVERY and request.method in ("GET", "HEAD"):
                 session[LAST_SEEN] = now
             return None
         audit.record("session_expired", request, reason=reason)
