@@ -25,8 +25,10 @@ keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = max_requests // 10
 
-# Heartbeat files in RAM, not on a possibly slow disk.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Heartbeat files in RAM, not on a possibly slow disk (gunicorn makes them with mkstemp and
+# unlinks them at once, so a shared directory is safe here).
+_shm = "/dev/shm"  # noqa: S108
+worker_tmp_dir = _shm if os.path.isdir(_shm) else None
 
 # Trust X-Forwarded-* only from the load balancer's addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
