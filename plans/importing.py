@@ -178,7 +178,14 @@ def _read_xlsx(data, fail):
             sheet = workbook.active or (workbook.worksheets[0] if workbook.worksheets else None)
             if sheet is None:
                 fail("The file is empty: it has no sheets.")
-            for values in sheet.iter_rows(values_only=True):
+            # A sheet that says it is far wider than any plan is refused before it is parsed
+            # (parsing a dense 1,000-column sheet ties a worker up for many seconds).
+            if (sheet.max_column or 0) > 4 * MAX_COLUMNS:
+                fail(
+                    f"The first sheet has {sheet.max_column:,} columns; a plan has at most "
+                    f"{MAX_COLUMNS}. Delete the unused columns and save the file again."
+                )
+            for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
                 if len(rows) >= max_rows():
                     fail(f"The file has more than {max_rows():,} rows.")
                 rows.append(_trim(list(values)))

@@ -416,3 +416,21 @@ def test_an_xlsx_business_plan_reads_dates_and_numbers_as_people_see_them(struct
     import_file(out.getvalue(), "plan.xlsx", opts)
     action = Action.objects.get()
     assert (action.timescale, str(action.due_date)) == ("30/06/2019", "2019-06-30")
+
+
+def test_a_sheet_far_wider_than_any_plan_is_refused_before_it_is_parsed():
+    import io
+
+    import openpyxl
+
+    from plans.importing import ImportFailed, read_table
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in range(5):
+        sheet.append([f"cell {row}"] * 1000)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ImportFailed) as refused:
+        read_table(buffer.getvalue(), "wide.xlsx")
+    assert "has 1,000 columns; a plan has at most 60" in str(refused.value.problems[0])
