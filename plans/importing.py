@@ -167,7 +167,7 @@ def _read_xlsx(data, fail):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except Exception:  # zipfile raises many kinds on a damaged archive (NotImplementedError too)
         fail("The file cannot be read: it is not a valid Excel .xlsx file.")
     if unzipped > 25 * max_bytes():  # a "zip bomb"
         fail("The file cannot be read: its contents are too large.")

@@ -434,3 +434,25 @@ def test_a_sheet_far_wider_than_any_plan_is_refused_before_it_is_parsed():
     with pytest.raises(ImportFailed) as refused:
         read_table(buffer.getvalue(), "wide.xlsx")
     assert "has 1,000 columns; a plan has at most 60" in str(refused.value.problems[0])
+
+
+def test_a_zip_claiming_an_unknown_version_is_refused_with_a_message():
+    """Found by tests/test_fuzz_forms.py: zipfile raises NotImplementedError, not BadZipFile,
+    for a central directory that asks for a zip version it does not know."""
+    import io
+    import struct
+
+    import openpyxl
+
+    from plans.importing import ImportFailed, read_table
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Recommendation", "Action"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = bytearray(buffer.getvalue())
+    entry = data.index(b"PK\x01\x02")  # first central directory entry
+    data[entry + 6 : entry + 8] = struct.pack("<H", 116)  # "version needed to extract": 11.6
+    with pytest.raises(ImportFailed) as refused:
+        read_table(bytes(data), "damaged.xlsx")
+    assert "not a valid Excel .xlsx file" in str(refused.value.problems[0])
