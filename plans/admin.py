@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
@@ -108,3 +110,15 @@ class RagUpdateAdmin(HistoryAdmin):
 class MeetingAdmin(HistoryAdmin):
     list_display = ["group", "date", "update_deadline"]
     list_filter = ["group"]
+
+
+class UserAdmin(auth_admin.UserAdmin):
+    """People are made inactive, never deleted: deleting one would take their roles (and the
+    history of who held them) with it. Their updates name them for good."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)

@@ -173,3 +173,11 @@ def test_the_admin_cannot_delete_anything_with_history(client, seed, admin_user,
     )
     assert model.objects.filter(pk=obj.pk).exists()
     assert response.status_code in {200, 302}
+
+
+def test_people_are_made_inactive_not_deleted(client, seed, admin_user, viewer):
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:auth_user_delete", args=[viewer.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert type(viewer).objects.filter(pk=viewer.pk).exists()
+    assert viewer.roles.exists()
