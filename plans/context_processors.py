@@ -4,6 +4,8 @@ Views that use plans.pages.page() pass their own values, which win over these. T
 callables, so a template that never prints them costs no query.
 """
 
+from django.conf import settings
+
 from .pages import current_partnership, nav_items
 
 
@@ -12,4 +14,8 @@ def chrome(request):
         partnership = current_partnership(request)
         return partnership.name if partnership else "Safeguarding partnership"
 
-    return {"partnership_name": partnership_name, "nav_items": lambda: nav_items(request)}
+    return {
+        "partnership_name": partnership_name,
+        "nav_items": lambda: nav_items(request),
+        "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
+    }

@@ -5,6 +5,7 @@ from . import second_factor, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/keepalive/", views.keepalive, name="keepalive"),
     path("accounts/two-factor/", second_factor.verify, name="two_factor_verify"),
     path("accounts/two-factor/set-up/", second_factor.setup, name="two_factor_setup"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -3,6 +3,7 @@ load balancer polls and the error pages."""
 
 import sys
 
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
@@ -26,6 +27,15 @@ def healthz(request):
     except (DatabaseError, InterfaceError):
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@never_cache
+@login_required
+@require_GET
+def keepalive(request):
+    """Called by the page's script while someone types (static/src/init.js): the request
+    itself is what counts, as SessionExpiryMiddleware notes its time."""
+    return HttpResponse(status=204)
 
 
 def permission_denied(request, exception=None):

@@ -113,6 +113,7 @@ TABLE = {
     # "name": Row(URL kwargs, GET codes, POST codes[, POST body]),
     # The service and accounts (django.contrib.auth.urls).
     "healthz": Row(None, PUBLIC, NO_POST),
+    "keepalive": Row(None, "L 204 204 204 204 204 204", SAFE_ONLY),
     "login": Row(None, PUBLIC, PUBLIC),
     "logout": Row(None, NO_POST, "302 302 302 302 302 302 302"),
     "password_change": Row(None, READ, READ),

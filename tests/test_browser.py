@@ -232,3 +232,31 @@ def test_the_lockout_page_is_clear_and_accessible(page, live_server, people):
         page.get_by_role("button", name="Sign in").click()
     assert page.get_by_role("heading", name="Too many attempts to sign in").is_visible()
     assert axe_violations(page) == []
+
+
+def test_a_warning_comes_before_the_idle_sign_out_and_typing_keeps_the_session(
+    page, live_server, people
+):
+    """Playwright's clock runs the page's timers forward; the server's clock is real, so the
+    'Stay signed in' request is a real request that the server notes."""
+    page.clock.install()
+    sign_in(page, live_server, "chair")
+    page.goto(action_url(live_server, QA_ACTION, "update/"))
+    warning = page.locator("#app-timeout-warning")
+    assert warning.is_hidden()
+    page.clock.run_for(27 * 60 * 1000)
+    assert warning.is_hidden()
+    page.clock.run_for(90 * 1000)  # 28.5 minutes without doing anything
+    assert warning.is_visible()
+    assert page.get_by_role("heading", name="You will be signed out soon").is_visible()
+    assert axe_violations(page) == []
+    with page.expect_response(lambda r: r.url.endswith("/accounts/keepalive/")) as answer:
+        page.get_by_role("button", name="Stay signed in").click()
+    assert answer.value.status == 204
+    page.wait_for_function("document.getElementById('app-timeout-warning').hidden")
+    # Typing counts as being there: after a long spell of typing, no warning.
+    comment = page.get_by_label("Comment")
+    for _ in range(6):
+        comment.press_sequentially("still here ")
+        page.clock.run_for(5 * 60 * 1000)
+    assert warning.is_hidden()

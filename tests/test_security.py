@@ -450,3 +450,21 @@ def test_secure_cookies_use_the_host_prefix_over_https():
         check=True,
     )
     assert result.stdout.split() == ["__Host-session", "__Host-csrftoken", "True"]
+
+
+def test_keepalive_counts_as_activity_and_needs_a_live_session(signed_in):
+    shift_session(signed_in, **{middleware.LAST_SEEN: 20 * 60})
+    response = signed_in.get(reverse("keepalive"))
+    assert response.status_code == 204
+    assert time.time() - signed_in.session[middleware.LAST_SEEN] < 5
+    # Past the limit it cannot revive the session: the page's script sees the redirect.
+    shift_session(signed_in, **{middleware.LAST_SEEN: 31 * 60})
+    assert signed_in.get(reverse("keepalive")).status_code == 302
+    assert signed_in.get(reverse("plans:dashboard")).status_code == 302
+
+
+def test_pages_tell_the_script_the_idle_limit(signed_in):
+    page = signed_in.get(reverse("plans:dashboard")).content.decode()
+    assert 'data-idle-minutes="30"' in page
+    assert f'data-keepalive-url="{reverse("keepalive")}"' in page
+    assert 'id="app-timeout-warning"' in page and "hidden" in page
