@@ -57,11 +57,12 @@ from dataclasses import dataclass, field
 from html import unescape
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from bench import databases  # noqa: E402
 
 DB_NAME = "bench_load"
 PORT = 8766
@@ -759,23 +760,8 @@ def restart_check(run, cluster, probe, probe_chair, balancer, outage, stopped_fl
 
 
 def database_urls():
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if not base.startswith("postgres"):
-        sys.exit("bench/load.py needs PostgreSQL: set DATABASE_URL to a postgres:// URL")
-    parts = urlsplit(base)
-    return (
-        urlunsplit(parts._replace(path=f"/{DB_NAME}")),
-        urlunsplit(parts._replace(path="/postgres")),
-        parts.port or 5432,
-    )
-
-
-def fresh_database(admin_url):
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    base = databases.server_url("bench/load.py")
+    return databases.with_database(base, DB_NAME), base, urlsplit(base).port or 5432
 
 
 def print_steps(results, seconds):
@@ -961,7 +947,7 @@ def main():
     from django.db import connection
 
     started = time.perf_counter()
-    fresh_database(admin_url)
+    databases.create_database(admin_url, DB_NAME)
     call_command("migrate", verbosity=0)
     cast = build_data(args.chairs + 1)  # the last chair probes the outage by hand
     connection.close()

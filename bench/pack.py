@@ -30,10 +30,13 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from unittest import mock
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+if str(BASE_DIR) not in sys.path:
+    sys.path.insert(0, str(BASE_DIR))
+from bench import databases  # noqa: E402
+
 DB_NAME = "bench_pack"
 LONDON = ZoneInfo("Europe/London")
 FIRST_DEADLINE = date(2021, 2, 3)
@@ -78,33 +81,12 @@ def server_url():
     return url
 
 
-def with_database(url, name):
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def recreate_database(url):
-    import psycopg
-
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def drop_database(url):
-    import psycopg
-
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-
-
 def setup_django(url):
-    os.environ["DATABASE_URL"] = with_database(url, DB_NAME)
+    os.environ["DATABASE_URL"] = databases.with_database(url, DB_NAME)
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["DEBUG"] = "off"  # no query log kept in memory
     os.environ.setdefault("STATIC_MANIFEST", "off")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguarding.settings")
-    sys.path.insert(0, str(BASE_DIR))
     import django
 
     django.setup()
@@ -341,7 +323,7 @@ def main():
         measure(*args.measure)
         return
 
-    recreate_database(url)
+    databases.create_database(url, DB_NAME)
     try:
         setup_django(url)
         from django.core.management import call_command
@@ -368,7 +350,7 @@ def main():
             from django.db import connections
 
             connections.close_all()
-            drop_database(url)
+            databases.drop_database(url, DB_NAME)
 
 
 if __name__ == "__main__":

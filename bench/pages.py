@@ -23,36 +23,15 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import databases  # noqa: E402
+
 DB_NAME = "bench_pages"
 ACTIONS = 10_000
 UPDATES_PER_ACTION = 10
 PORT = 8765
-
-
-def database_url():
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if not base.startswith("postgres"):
-        sys.exit("bench/pages.py needs PostgreSQL: set DATABASE_URL to a postgres:// URL")
-    parts = urlsplit(base)
-    return urlunsplit(parts._replace(path=f"/{DB_NAME}")), urlunsplit(
-        parts._replace(path="/postgres")
-    )
-
-
-def ensure_database(admin_url, rebuild):
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if exists and rebuild:
-            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
 def build_data():
@@ -180,8 +159,9 @@ def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
 
-    url, admin_url = database_url()
-    ensure_database(admin_url, args.rebuild)
+    base = databases.server_url("bench/pages.py")
+    url = databases.with_database(base, DB_NAME)
+    databases.create_database(base, DB_NAME, replace=args.rebuild)
     env = {
         **os.environ,
         "DATABASE_URL": url,

@@ -41,6 +41,11 @@ class Scope:
     def can_edit_anything(self):
         return self.is_superuser or bool(self.all_partnerships or self.groups or self.agencies)
 
+    @property
+    def is_an_officer(self):
+        """A board officer or administrator of at least one partnership."""
+        return self.is_superuser or bool(self.officer_partnerships)
+
     def is_officer_of(self, partnership_id):
         return self.is_superuser or partnership_id in self.officer_partnerships
 

@@ -9,6 +9,7 @@ before the archiving still show it, because they are built from history as it st
 plans/ must not import workstreams/ or reviews/, so the three kinds are named by model label.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -21,9 +22,11 @@ from django.utils import timezone
 @dataclass(frozen=True)
 class Kind:
     key: str
-    label: str  # "plan", as in "Archive this plan"
+    label: str  # "business plan", as in "Archive this business plan?"
     model: str
     children: tuple | None  # (model label, foreign key to the archived object)
+    name: Callable  # obj -> how it is shown in the archive list and messages
+    url: Callable  # obj -> its page while it is live
 
     def model_class(self):
         return apps.get_model(self.model)
@@ -32,9 +35,30 @@ class Kind:
 KINDS = {
     kind.key: kind
     for kind in (
-        Kind("plan", "business plan", "plans.Plan", ("plans.Objective", "plan")),
-        Kind("workstream", "workstream", "workstreams.Workstream", None),
-        Kind("review", "case review", "reviews.CaseReview", ("reviews.Recommendation", "review")),
+        Kind(
+            "plan",
+            "business plan",
+            "plans.Plan",
+            ("plans.Objective", "plan"),
+            name=str,
+            url=lambda plan: reverse("plans:plan_detail", args=[plan.slug]),
+        ),
+        Kind(
+            "workstream",
+            "workstream",
+            "workstreams.Workstream",
+            None,
+            name=lambda ws: f"Workstream {ws.number}: {ws.title}",
+            url=lambda ws: reverse("workstreams:workstream_list", args=[ws.partnership.short_name]),
+        ),
+        Kind(
+            "review",
+            "case review",
+            "reviews.CaseReview",
+            ("reviews.Recommendation", "review"),
+            name=lambda review: f"{review.code}{': ' + review.title if review.title else ''}",
+            url=lambda review: reverse("reviews:review_detail", args=[review.pk]),
+        ),
     )
 }
 
@@ -47,27 +71,24 @@ def kind_for(key):
 
 
 def kind_of(obj):
-    label = obj._meta.label
-    return next(kind for kind in KINDS.values() if kind.model == label)
+    return next(kind for kind in KINDS.values() if kind.model == obj._meta.label)
 
 
-def name_of(obj):
-    """How the thing is shown in the archive list and messages."""
-    if obj._meta.label == "workstreams.Workstream":
-        return f"Workstream {obj.number}: {obj.title}"
-    if obj._meta.label == "reviews.CaseReview":
-        return f"{obj.code}{': ' + obj.title if obj.title else ''}"
-    return str(obj)
-
-
-def url_of(obj):
-    """The page of a live (not archived) plan, workstream or review."""
-    label = obj._meta.label
-    if label == "plans.Plan":
-        return reverse("plans:plan_detail", args=[obj.slug])
-    if label == "workstreams.Workstream":
-        return reverse("workstreams:workstream_list", args=[obj.partnership.short_name])
-    return reverse("reviews:review_detail", args=[obj.pk])
+def archived_by(kind, objects):
+    """{pk: user} who archived each of `objects` (all of one kind), in one query: the first
+    history row that carries the object's current archive stamp is the archiving save."""
+    stamps = {obj.pk: obj.archived_at for obj in objects}
+    found = {}
+    rows = (
+        kind.model_class()
+        .history.filter(id__in=stamps, archived_at__isnull=False)
+        .select_related("history_user")
+        .order_by("history_id")
+    )
+    for row in rows:
+        if row.id not in found and row.archived_at == stamps[row.id]:
+            found[row.id] = row.history_user
+    return found
 
 
 def _children(obj):

@@ -39,7 +39,7 @@ def nav_items(request, current=None):
     shown = {
         "all": True,
         "editor": scope.can_edit_anything,
-        "officer": scope.is_superuser or bool(scope.officer_partnerships),
+        "officer": scope.is_an_officer,
     }
     items = []
     for name, text, audience in NAV:

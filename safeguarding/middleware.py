@@ -1,5 +1,6 @@
 """Session limits and the second-factor gate, applied to every request."""
 
+import functools
 import time
 
 from django.conf import settings
@@ -81,26 +82,25 @@ class SecondFactorMiddleware:
             settings.SESSION_COOKIE_NAME in request.COOKIES
             and request.user.is_authenticated
             and not request.user.is_verified()
-            and not self.exempt(request.path)
         ):
-            state = second_factor.state(request)
-            if state == second_factor.ENROLLED:
-                return redirect_to_login(
-                    request.get_full_path(), reverse("two_factor_verify"), "next"
-                )
-            if state == second_factor.REQUIRED:
-                return redirect_to_login(
-                    request.get_full_path(), reverse("two_factor_setup"), "next"
-                )
+            page = self.CODE_PAGES.get(second_factor.state(request))
+            if page and not request.path.startswith(self.open_paths()):
+                return redirect_to_login(request.get_full_path(), reverse(page), "next")
         return self.get_response(request)
 
+    CODE_PAGES = {
+        second_factor.ENROLLED: "two_factor_verify",
+        second_factor.REQUIRED: "two_factor_setup",
+    }
+
     @staticmethod
-    def exempt(path):
-        open_paths = (
+    @functools.cache
+    def open_paths():
+        """What someone who still owes a code may open."""
+        return (
             reverse("two_factor_verify"),
             reverse("two_factor_setup"),
             reverse("logout"),
             reverse("healthz"),
             "/" + settings.STATIC_URL.lstrip("/"),
         )
-        return path.startswith(open_paths)

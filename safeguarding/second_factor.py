@@ -166,6 +166,7 @@ def setup(request):
         audit.record("second_factor_failed", request, during="set_up")
         form.add_error("code", "The code is not right. Enter the code your app shows now.")
     secret = b32encode(device.bin_key).decode()
+    required = must_use_second_factor(user)
     return render(
         request,
         "registration/two_factor_setup.html",
@@ -177,8 +178,8 @@ def setup(request):
             "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
             "next": _next_url(request),
             "page_title": "Set up two-step verification",
-            "required": must_use_second_factor(user),
-            **({"nav_items": []} if must_use_second_factor(user) else {}),
+            "required": required,
+            **({"nav_items": []} if required else {}),
         },
     )
 

@@ -7,8 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from . import audit
 
 
 @transaction.non_atomic_requests
@@ -40,26 +43,18 @@ def keepalive(request):
 
 def permission_denied(request, exception=None):
     """handler403: Django's 403 page (templates/403.html), with the refusal in the audit log."""
-    from django.views.defaults import permission_denied as default
-
-    from . import audit
-
     audit.record("access_denied", request)
-    return default(request, exception)
-
-
-def _plain_page(template, status, **headers):
-    # No request context: these pages must render when the database (and so the session,
-    # the user and the navigation) cannot be read.
-    response = HttpResponse(loader.get_template(template).render(), status=status)
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
+    return defaults.permission_denied(request, exception)
 
 
 def server_error(request):
-    """handler500: 503 'try again shortly' when the database is unreachable, else 500."""
-    error = sys.exc_info()[1]
-    if isinstance(error, DatabaseError | InterfaceError):
-        return _plain_page("errors/503.html", 503, Retry_After="30")
-    return _plain_page("errors/500.html", 500)
+    """handler500: 503 'try again shortly' when the database is unreachable, else 500.
+
+    No request context: these pages must render when the database (and so the session, the
+    user and the navigation) cannot be read.
+    """
+    if isinstance(sys.exc_info()[1], DatabaseError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("errors/503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.render_to_string("errors/500.html"), status=500)

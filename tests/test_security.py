@@ -386,31 +386,29 @@ def test_healthz_is_503_when_the_database_is_down(client, monkeypatch):
     assert response.json()["database"] == "down"
 
 
-def test_database_errors_give_the_unavailable_page(chair, monkeypatch):
+def dashboard_raising(chair, monkeypatch, error):
+    """The dashboard as the chair sees it when building the page raises `error`."""
     from plans.views import actions
 
     def broken(*args, **kwargs):
-        raise OperationalError("server closed the connection unexpectedly")
+        raise error
 
     monkeypatch.setattr(actions, "page", broken)
     client = Client(raise_request_exception=False)
     client.force_login(chair)
-    response = client.get(reverse("plans:dashboard"))
+    return client.get(reverse("plans:dashboard"))
+
+
+def test_database_errors_give_the_unavailable_page(chair, monkeypatch):
+    error = OperationalError("server closed the connection unexpectedly")
+    response = dashboard_raising(chair, monkeypatch, error)
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "Sorry, the service is unavailable" in response.content.decode()
 
 
 def test_other_errors_give_the_problem_page(chair, monkeypatch):
-    from plans.views import actions
-
-    def broken(*args, **kwargs):
-        raise ValueError("a bug")
-
-    monkeypatch.setattr(actions, "page", broken)
-    client = Client(raise_request_exception=False)
-    client.force_login(chair)
-    response = client.get(reverse("plans:dashboard"))
+    response = dashboard_raising(chair, monkeypatch, ValueError("a bug"))
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.content.decode()
 

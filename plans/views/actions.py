@@ -466,7 +466,7 @@ def plan_list(request):
     context = {
         "partnerships": partnerships,
         "with_workstreams": with_workstreams,
-        "is_officer": any(scope.is_officer_of(pk) for pk in readable),
+        "is_officer": scope.is_an_officer,
     }
     return render(
         request, "plans/plan_list.html", page(request, "Plans", nav="plans:plan_list", **context)

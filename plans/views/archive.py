@@ -43,17 +43,22 @@ def archive_list(request):
         raise PermissionDenied("Only board officers and administrators can see the archive.")
     items = []
     for kind in archive.KINDS.values():
-        for obj in (
+        objects = list(
             kind.model_class()
             .objects.filter(partnership__in=partnerships, archived_at__isnull=False)
             .select_related("partnership")
-        ):
+        )
+        by = archive.archived_by(kind, objects)
+        for obj in objects:
+            user = by.get(obj.pk)
             items.append(
                 {
                     "kind": kind,
                     "obj": obj,
-                    "name": archive.name_of(obj),
-                    "archived_by": _archived_by(obj),
+                    "name": kind.name(obj),
+                    "archived_by": (user.get_full_name() or user.get_username())
+                    if user
+                    else "unknown",
                 }
             )
     items.sort(key=lambda item: item["obj"].archived_at, reverse=True)
@@ -64,18 +69,11 @@ def archive_list(request):
     )
 
 
-def _archived_by(obj):
-    last = obj.history.order_by("-history_date", "-history_id").select_related("history_user")
-    entry = last.first()
-    user = entry.history_user if entry else None
-    return (user.get_full_name() or user.get_username()) if user else "unknown"
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def archive_object(request, kind, pk):
     kind, obj = _get(request, kind, pk, archived=False)
-    name = archive.name_of(obj)
+    name = kind.name(obj)
     if request.method == "POST":
         archive.set_archived(obj, True)
         messages.success(
@@ -92,7 +90,7 @@ def archive_object(request, kind, pk):
             kind=kind,
             obj=obj,
             name=name,
-            back=archive.url_of(obj),
+            back=kind.url(obj),
         ),
     )
 
@@ -100,7 +98,7 @@ def archive_object(request, kind, pk):
 @login_required
 @require_POST
 def restore_object(request, kind, pk):
-    _kind, obj = _get(request, kind, pk, archived=True)
+    kind, obj = _get(request, kind, pk, archived=True)
     archive.set_archived(obj, False)
-    messages.success(request, f"{archive.name_of(obj)} is restored.")
-    return redirect(archive.url_of(obj))
+    messages.success(request, f"{kind.name(obj)} is restored.")
+    return redirect(kind.url(obj))
