@@ -8,7 +8,7 @@ from . import models
 
 class HistoryAdmin(SimpleHistoryAdmin):
     """Admin for models with history: no deleting. Plans, workstreams and reviews are archived
-    in the app instead (plans/archive.py), so nothing with history is lost through a screen."""
+    in the app instead (oversight/archive.py), so nothing with history is lost through a screen."""
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -104,12 +104,6 @@ class RagUpdateAdmin(HistoryAdmin):
     list_display = ["action", "rating", "as_of", "author", "is_demo"]
     list_filter = ["rating", "is_demo"]
     raw_id_fields = ["action"]
-
-
-@admin.register(models.Meeting)
-class MeetingAdmin(HistoryAdmin):
-    list_display = ["group", "date", "update_deadline"]
-    list_filter = ["group"]
 
 
 class UserAdmin(auth_admin.UserAdmin):

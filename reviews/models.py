@@ -13,6 +13,7 @@ from plans.models import (
     Action,
     ActionParent,
     Agency,
+    Archivable,
     NaturalKeyQuerySet,
     Partnership,
     Theme,
@@ -51,7 +52,7 @@ class CaseReviewStatus(models.TextChoices):
     SIGNED_OFF = "signed_off", "Action plan signed off"
 
 
-class CaseReview(TimeStampedModel):
+class CaseReview(Archivable, TimeStampedModel):
     Kind = CaseReviewKind
     Status = CaseReviewStatus
 
@@ -86,6 +87,9 @@ class CaseReview(TimeStampedModel):
 
     def __str__(self):
         return self.code
+
+    def archived_children(self):
+        return list(self.recommendations.all())
 
     def natural_key(self):
         return (self.partnership.short_name, self.code)
@@ -174,6 +178,7 @@ class Recommendation(ActionParent):
     def __str__(self):
         return f"{self.review.code} R{self.number}: {self.text[:60]}"
 
+    list_related = ("review", "agency")
     source_kind = "review"
 
     @property
@@ -373,32 +378,3 @@ class AssuranceRating(TimeStampedModel):
 
     def __str__(self):
         return f"{self.area} - {self.agency}: {self.get_grade_display()}"
-
-
-class PendingImport(models.Model):
-    """An uploaded plan, parsed and validated, waiting for the officer to confirm it.
-
-    The parsed rows live here rather than in a process's memory or on its disk, so any app
-    process can show the preview and apply it. Not history-tracked: it is a staging record,
-    deleted once confirmed or cancelled, and the import itself is recorded on every row it
-    changes.
-    """
-
-    partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="pending_imports"
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_imports"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    filename = models.CharField(max_length=255)
-    kind = models.CharField(max_length=20)
-    options = models.JSONField(default=dict)
-    payload = models.JSONField()
-    summary = models.JSONField(default=dict)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.filename} ({self.created_at:%d %b %Y %H:%M})"

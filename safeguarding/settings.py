@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "plans",
     "workstreams",
     "reviews",
+    "oversight",
 ]
 
 MIDDLEWARE = [
@@ -210,7 +211,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Safeguarding action tracker")
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "plans:dashboard"
+LOGIN_REDIRECT_URL = "oversight:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 MAILERS = {
@@ -240,7 +241,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 REMINDER_DAYS = tuple(env.list("REMINDER_DAYS", cast=int, default=[14, 3]))
 
 # Rendered page bodies are cached under the version of the data they show
-# (plans/fragments.py), per process by default; "dummycache://" turns caching off.
+# (oversight/fragments.py), per process by default; "dummycache://" turns caching off.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # PDFs are tagged for screen readers (PDF/UA-1) unless this is set empty.
