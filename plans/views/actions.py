@@ -374,7 +374,8 @@ def my_actions(request):
         )
 
     if request.method == "POST":
-        ids = [int(pk) for pk in request.POST.getlist("action") if pk.isdigit()]
+        # Each action once, in the order sent: a repeated id must not save twice.
+        ids = list(dict.fromkeys(int(pk) for pk in request.POST.getlist("action") if pk.isdigit()))
         editable = {
             a.pk: a
             for a in Action.objects.editable_by(request.user)
@@ -382,10 +383,10 @@ def my_actions(request):
             .filter(pk__in=ids)
             .select_for_update(of=("self",))
         }
-        if len(editable) != len(set(ids)):
+        if len(editable) != len(ids):
             # 404 for an action the user cannot even read; 403 for one they only read.
             readable = Action.objects.visible_to(request.user).filter(pk__in=ids).count()
-            if readable != len(set(ids)):
+            if readable != len(ids):
                 raise Http404("No such action")
             raise PermissionDenied("You can read these actions but not update them all.")
         actions = [editable[pk] for pk in ids]
