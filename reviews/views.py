@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -485,12 +485,13 @@ def recommendation_close(request, pk):
         label="How was the intent met differently?",
         required_message="Enter how the intent was met differently",
     )
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            recommendation.close(form.cleaned_data["reason"], by=request.user)
+        except ValidationError as refused:
+            form.add_error(None, refused)
+    if form.errors:
         return _render_recommendation(request, recommendation, status=400, close_form=form)
-    recommendation.closed_reason = form.cleaned_data["reason"]
-    recommendation.closed_on = timezone.localdate()
-    recommendation.closed_by = request.user
-    recommendation.save()
     messages.success(request, f"{recommendation.display_number} closed: intent met differently")
     return redirect("reviews:recommendation_detail", pk=recommendation.pk)
 
