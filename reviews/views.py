@@ -213,7 +213,7 @@ def _review_context(request, review):
         "in_force": in_force,
         "capacity": sign_off_capacity(request.user, review.partnership),
         "is_officer": is_officer(request.user, review.partnership),
-        "workstreams": review.workstreams.all().order_by("number"),
+        "workstreams": review.workstreams.filter(archived_at=None).order_by("number"),
         "themes": review.themes.all(),
     }
 
@@ -520,9 +520,15 @@ def recommendation_reopen(request, pk):
 def theme_list(request):
     readable = scope_for(request.user).readable_partnerships
     themes = Theme.objects.annotate(
-        review_count=Count("reviews", filter=Q(reviews__partnership__in=readable), distinct=True),
+        review_count=Count(
+            "reviews",
+            filter=Q(reviews__partnership__in=readable, reviews__archived_at=None),
+            distinct=True,
+        ),
         workstream_count=Count(
-            "workstreams", filter=Q(workstreams__partnership__in=readable), distinct=True
+            "workstreams",
+            filter=Q(workstreams__partnership__in=readable, workstreams__archived_at=None),
+            distinct=True,
         ),
     )
     return render(
@@ -541,13 +547,14 @@ def theme_detail(request, slug):
     it."""
     theme = get_object_or_404(Theme, slug=slug)
     readable = scope_for(request.user).readable_partnerships
+    # Archived reviews and workstreams are hidden everywhere else, so not here either.
     reviews = review_progress(
-        theme.reviews.filter(partnership__in=readable)
+        theme.reviews.filter(partnership__in=readable, archived_at=None)
         .select_related("partnership")
         .order_by("code")
     )
     workstreams = list(
-        theme.workstreams.filter(partnership__in=readable)
+        theme.workstreams.filter(partnership__in=readable, archived_at=None)
         .select_related("partnership")
         .order_by("partnership__short_name", "number")
     )

@@ -2,11 +2,15 @@
 found, one section per finding, in the issue's order. Each test is written as the request the
 probe made and failed on the code before its fix."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from plans.models import Action, RagUpdate
+from plans.models import Action, RagUpdate, Rating, Theme
 from reviews.models import CaseReview
+from workstreams.models import Workstream
 
 from .reviews.conftest import make_review
 
@@ -60,3 +64,66 @@ def test_closing_a_recommendation_of_a_signed_off_review_is_refused(client, sign
     signed_off_review.refresh_from_db()
     assert signed_off_review.closed_reason == "Met by the county audit"
     assert signed_off_review.history.count() == history
+
+
+# -- 9. Archived reviews and workstreams stay off theme pages -----------------------------------
+
+
+@pytest.fixture
+def archived_theme(seed, ncscp, officer):
+    """A theme raised by a live and an archived review, answered by a live and an archived
+    workstream; each workstream has a rated action."""
+    theme = Theme.objects.create(slug="t-archived", name="Archived things")
+    live_review = make_review(ncscp, code="LV01", agencies=("Broxtowe Borough Council",))
+    gone_review = make_review(ncscp, code="GN01", agencies=("Broxtowe Borough Council",))
+    gone_review.archived_at = timezone.now()
+    gone_review.save()
+    for review in (live_review, gone_review):
+        review.themes.add(theme)
+    workstreams = {}
+    for n, name in ((91, "live"), (92, "gone")):
+        workstream = Workstream.objects.create(
+            ref=f"t-ws-{name}",
+            kind="workstream",
+            partnership=ncscp,
+            position=n,
+            number=n,
+            title=f"Workstream that is {name}",
+            objective_text="Aim",
+        )
+        workstream.themes.add(theme)
+        action = Action.objects.create(
+            ref=f"t-ws-{name}-1", parent=workstream, text=f"Action of the {name} workstream"
+        )
+        RagUpdate.objects.create(
+            action=action, rating=Rating.RED, comment="x", as_of=date(2026, 1, 5), author=officer
+        )
+        workstreams[name] = workstream
+    workstreams["gone"].archived_at = timezone.now()
+    workstreams["gone"].save()
+    return theme, live_review, gone_review, workstreams
+
+
+def test_theme_page_lists_no_archived_review_workstream_or_their_actions(
+    client, viewer, archived_theme
+):
+    theme, live_review, gone_review, workstreams = archived_theme
+    client.force_login(viewer)
+    html = client.get(reverse("reviews:theme_detail", args=[theme.slug])).content.decode()
+    assert reverse("reviews:review_detail", args=[live_review.pk]) in html
+    assert "Workstream that is live" in html and "Action of the live workstream" in html
+    assert reverse("reviews:review_detail", args=[gone_review.pk]) not in html
+    assert "GN01" not in html
+    assert "Workstream that is gone" not in html
+    assert "Action of the gone workstream" not in html
+    # Every link the page does show opens.
+    gone_action = Action.objects.get(ref="t-ws-gone-1")
+    assert reverse("plans:action_detail", args=[gone_action.pk]) not in html
+
+
+def test_theme_list_counts_no_archived_review_or_workstream(client, viewer, archived_theme):
+    theme = archived_theme[0]
+    client.force_login(viewer)
+    response = client.get(reverse("reviews:theme_list"))
+    counted = next(t for t in response.context["themes"] if t.pk == theme.pk)
+    assert (counted.review_count, counted.workstream_count) == (1, 1)
