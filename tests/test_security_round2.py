@@ -5,10 +5,12 @@ probe made and failed on the code before its fix."""
 from datetime import date
 
 import pytest
+from django.db import IntegrityError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.models import Action, RagUpdate, Rating, Theme
+from plans.models import Action, Agency, Group, Meeting, RagUpdate, Rating, Theme
 from reviews.models import CaseReview
 from workstreams.models import Workstream
 
@@ -127,3 +129,73 @@ def test_theme_list_counts_no_archived_review_or_workstream(client, viewer, arch
     response = client.get(reverse("reviews:theme_list"))
     counted = next(t for t in response.context["themes"] if t.pk == theme.pk)
     assert (counted.review_count, counted.workstream_count) == (1, 1)
+
+
+# -- 10. A constraint error is a 400 that says what clashed, not an outage ----------------------
+
+
+def test_a_clash_with_a_saved_row_is_a_400_that_names_it_and_writes_nothing(
+    chair, seed, monkeypatch
+):
+    """A view that writes an update, then a meeting that already exists: the database
+    refuses the second write, and the answer says so without writing the first."""
+    from plans.views import actions
+
+    action = Action.objects.get(ref=QA_ACTION)
+    bmg = Group.objects.get(slug="ncscp-bmg")
+    meeting = {"group": bmg, "date": date(2026, 6, 17), "update_deadline": date(2026, 6, 3)}
+    Meeting.objects.create(**meeting)
+    updates = RagUpdate.objects.count()
+
+    def clashing(*args, **kwargs):
+        RagUpdate.objects.create(
+            action=action, rating=Rating.RED, as_of=date(2026, 5, 1), author=chair
+        )
+        Meeting.objects.create(**meeting)
+
+    monkeypatch.setattr(actions, "page", clashing)
+    client = Client(raise_request_exception=False)
+    client.force_login(chair)
+    response = client.get(reverse("plans:dashboard"))
+    assert response.status_code == 400
+    assert "Retry-After" not in response
+    html = response.content.decode()
+    assert "Sorry, that could not be saved" in html
+    assert "unavailable" not in html
+    assert "There is already a meeting with this group and date" in html
+    assert "Nothing was saved" in html
+    assert RagUpdate.objects.count() == updates
+
+
+def test_a_broken_rule_is_a_400_that_names_the_rule(chair, seed, monkeypatch):
+    from plans.views import actions
+
+    agency = Agency.objects.get(name="Broxtowe Borough Council")
+
+    def breaking(*args, **kwargs):
+        agency.kind = "not-a-kind"
+        agency.save()
+
+    monkeypatch.setattr(actions, "page", breaking)
+    client = Client(raise_request_exception=False)
+    client.force_login(chair)
+    response = client.get(reverse("plans:dashboard"))
+    assert response.status_code == 400
+    assert "The agency breaks a rule of the tracker" in response.content.decode()
+    agency.refresh_from_db()
+    assert agency.kind != "not-a-kind"
+
+
+def test_an_integrity_error_is_told_apart_from_an_outage(chair, monkeypatch):
+    """The 503 stays for a database that cannot be reached (tests/test_security.py)."""
+    from plans.views import actions
+
+    def raising(*args, **kwargs):
+        raise IntegrityError("something nobody can match")
+
+    monkeypatch.setattr(actions, "page", raising)
+    client = Client(raise_request_exception=False)
+    client.force_login(chair)
+    response = client.get(reverse("plans:dashboard"))
+    assert response.status_code == 400
+    assert "It clashes with something already saved" in response.content.decode()
