@@ -5,6 +5,7 @@ probe made and failed on the code before its fix."""
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
@@ -66,6 +67,55 @@ def test_closing_a_recommendation_of_a_signed_off_review_is_refused(client, sign
     signed_off_review.refresh_from_db()
     assert signed_off_review.closed_reason == "Met by the county audit"
     assert signed_off_review.history.count() == history
+
+
+# -- 7. No caching of signed-in pages, exports and PDFs ----------------------------------------
+
+
+@pytest.fixture
+def quick_pdfs(monkeypatch):
+    """The PDF views' headers are what is checked here, not WeasyPrint's layout."""
+    from plans import pdf
+    from plans.views import meetings
+
+    def render_pdf(html, *, variant=None):
+        return pdf.RenderedPdf(b"%PDF-1.7 test", 1)
+
+    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    monkeypatch.setattr(meetings, "render_pdf", render_pdf)
+    monkeypatch.setattr("reviews.pdf.render_pdf", render_pdf, raising=False)
+
+
+def test_signed_in_pages_exports_and_pdfs_are_not_stored_by_browsers_or_proxies(
+    client, seed, officer, ncscp, quick_pdfs
+):
+    bmg = Group.objects.get(slug="ncscp-bmg")
+    meeting = Meeting.objects.create(
+        group=bmg, date=date(2021, 6, 16), update_deadline=date(2021, 6, 2)
+    )
+    review = make_review(ncscp, code="CC01", agencies=("Broxtowe Borough Council",))
+    client.force_login(officer)
+    urls = [
+        reverse("plans:dashboard"),
+        reverse("plans:action_detail", args=[Action.objects.get(ref=QA_ACTION).pk]),
+        reverse("plans:action_export", args=["csv"]),
+        reverse("plans:action_export", args=["xlsx"]),
+        reverse("plans:meeting_pack", args=[meeting.pk]),
+        reverse("plans:meeting_pack_pdf", args=[meeting.pk]),
+        reverse("reviews:review_pdf", args=[review.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+        assert {"no-store", "private"} <= directives, (url, response.get("Cache-Control"))
+
+
+def test_static_files_stay_cacheable(client, viewer):
+    client.force_login(viewer)
+    response = client.get("/" + settings.STATIC_URL.lstrip("/") + "build/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
 
 
 # -- 9. Archived reviews and workstreams stay off theme pages -----------------------------------
