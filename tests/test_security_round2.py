@@ -20,6 +20,66 @@ from .reviews.conftest import make_review
 QA_ACTION = "ncscp-bp-2019-22-2-1"  # NCSCP business plan, led by the Children's QA subgroup
 
 
+# -- 1. Two-step verification is not skipped after a promotion -----------------------------------
+
+PASSWORD = "correct-horse-battery"
+
+
+def sign_in_with_password(client, username):
+    response = client.post(reverse("login"), {"username": username, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def make_staff(user):
+    user.is_staff = True
+    user.save()
+
+
+def make_superuser(user):
+    user.is_staff = user.is_superuser = True
+    user.save()
+
+
+def give_administrator_role(user):
+    from plans.models import Role
+
+    Role.objects.create(user=user, partnership=user.roles.get().partnership, kind="administrator")
+
+
+@pytest.mark.parametrize("promote", [make_staff, make_superuser, give_administrator_role])
+def test_a_session_open_before_a_promotion_must_set_up_two_step_verification(seed, viewer, promote):
+    action = Action.objects.get(ref=QA_ACTION)
+    update = RagUpdate.objects.create(
+        action=action, rating=Rating.GREEN, comment="As written", as_of=date(2026, 5, 1),
+        author=viewer,
+    )  # fmt: skip
+    client = Client()
+    sign_in_with_password(client, "t-viewer")
+    assert client.get(reverse("plans:dashboard")).status_code == 200
+    promote(viewer)
+    setup = reverse("two_factor_setup")
+    for url in (reverse("plans:dashboard"), reverse("admin:index")):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(setup), url
+    change = reverse("admin:plans_ragupdate_change", args=[update.pk])
+    response = client.post(change, {"rating": "red", "comment": "Rewritten", "as_of": "2026-05-01"})
+    assert response.status_code == 302 and response["Location"].startswith(setup)
+    update.refresh_from_db()
+    assert (update.rating, update.comment) == (Rating.GREEN, "As written")
+
+
+def test_a_session_open_before_an_app_was_set_up_elsewhere_must_enter_a_code(chair):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    sign_in_with_password(client, "t-chair")
+    assert client.get(reverse("plans:dashboard")).status_code == 200
+    TOTPDevice.objects.create(user=chair, name="Authenticator app", confirmed=True)
+    response = client.get(reverse("plans:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
 # -- 3. Repeated ids save duplicates ------------------------------------------------------------
 
 
