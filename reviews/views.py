@@ -33,6 +33,7 @@ from plans.models import Action, ActionParent, Agency, Group, Partnership, Role,
 from plans.pages import page
 from plans.pdf import pdf_response
 from safeguarding import audit
+from safeguarding.uploads import accepts_uploads
 
 from . import status as rec_status
 from .assurance import counts as grade_counts
@@ -620,6 +621,14 @@ def column_list(header):
     return ", ".join(required) + (f"; optional: {', '.join(optional)}" if optional else "")
 
 
+def may_import(request, short_name):
+    """Whether the upload may be stored at all (safeguarding/uploads.py): only the
+    partnership's officers import, so nobody else's file is kept even briefly."""
+    partnership = Partnership.objects.filter(short_name=short_name).first()
+    return partnership is not None and is_officer(request.user, partnership)
+
+
+@accepts_uploads(may_import)
 @login_required
 def import_upload(request, short_name):
     partnership = get_partnership_for_user(request, short_name)

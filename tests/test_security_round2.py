@@ -129,6 +129,91 @@ def test_closing_a_recommendation_of_a_signed_off_review_is_refused(client, sign
     assert signed_off_review.history.count() == history
 
 
+# -- 5. Upload limits hold for the request as a whole -------------------------------------------
+
+
+@pytest.fixture
+def stored_uploads(monkeypatch, settings, tmp_path):
+    """What Django's own upload handlers were given to keep (in memory or, as here, in
+    temporary files on disk), counted as it arrives: {"files": n, "bytes": n}."""
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every file to disk, as 9 MB files would go
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.PLAN_IMPORT_MAX_BYTES = 10_000
+    seen = {"files": 0, "bytes": 0}
+    handler = TemporaryFileUploadHandler
+    new_file, receive = handler.new_file, handler.receive_data_chunk
+
+    def counting_new_file(self, *args, **kwargs):
+        seen["files"] += 1
+        return new_file(self, *args, **kwargs)
+
+    def counting_receive(self, raw_data, start):
+        seen["bytes"] += len(raw_data)
+        return receive(self, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "new_file", counting_new_file)
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", counting_receive)
+    return seen
+
+
+def five_files(size):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return [SimpleUploadedFile(f"plan{n}.csv", b"x" * size) for n in range(5)]
+
+
+def csrf_checked_client(user=None):
+    """A browser-like client: CSRF enforced, holding the CSRF cookie from a first page."""
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    client.get(reverse("login"))
+    return client, client.cookies[settings.CSRF_COOKIE_NAME].value
+
+
+def test_an_anonymous_post_of_five_files_to_the_sign_in_page_stores_none(db, stored_uploads):
+    client, _token = csrf_checked_client()
+    data = {"username": "nobody", "password": "x", "file": five_files(9_000)}
+    response = client.post(reverse("login"), data)  # no CSRF token in the form, as probed
+    assert response.status_code == 403
+    assert stored_uploads == {"files": 0, "bytes": 0}
+
+
+def test_files_sent_to_a_page_that_takes_none_are_not_stored(chair, stored_uploads):
+    client, token = csrf_checked_client(chair)
+    data = {"csrfmiddlewaretoken": token, "file": five_files(9_000)}
+    assert client.post(reverse("plans:my_actions"), data).status_code == 302
+    assert stored_uploads == {"files": 0, "bytes": 0}
+
+
+def test_a_reader_who_may_not_import_has_no_upload_stored(viewer, stored_uploads):
+    client, token = csrf_checked_client(viewer)
+    url = reverse("reviews:import_upload", args=["NCSCP"])
+    data = {"csrfmiddlewaretoken": token, "file": five_files(9_000)}
+    assert client.post(url, data).status_code == 403
+    assert stored_uploads == {"files": 0, "bytes": 0}
+
+
+def test_five_files_each_under_the_limit_are_refused_together(client, officer, stored_uploads):
+    client.force_login(officer)
+    url = reverse("reviews:import_upload", args=["NCSCP"])
+    response = client.post(url, {"file": five_files(9_000), "review_code": "UP01"})
+    assert "The selected file must be smaller than" in response.content.decode()
+    assert stored_uploads["bytes"] <= settings.PLAN_IMPORT_MAX_BYTES
+
+
+def test_an_officer_still_uploads_one_file_at_the_limit(client, officer, stored_uploads):
+    from .test_uploads import plan_csv, upload
+
+    content = plan_csv()
+    settings.PLAN_IMPORT_MAX_BYTES = len(content)
+    client.force_login(officer)
+    assert upload(client, "plan.csv", content).status_code == 302
+    assert stored_uploads == {"files": 1, "bytes": len(content)}
+
+
 # -- 7. No caching of signed-in pages, exports and PDFs ----------------------------------------
 
 
