@@ -4,6 +4,7 @@ Reviews are known by codes (AN09, MN15, "Child J"): no personal data about a chi
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -93,6 +94,11 @@ class CaseReview(Archivable, TimeStampedModel):
 
     def natural_key(self):
         return (self.partnership.short_name, self.code)
+
+    @property
+    def is_signed_off(self):
+        """A panel sign-off is in force (not reopened): the action plan is settled."""
+        return self.sign_offs.filter(reopened_at__isnull=True).exists()
 
     natural_key.dependencies = ["plans.partnership"]
 
@@ -200,6 +206,19 @@ class Recommendation(ActionParent):
     @property
     def is_closed(self):
         return bool(self.closed_reason)
+
+    def close(self, reason, *, by):
+        """Close: the intent was met differently. Refused while the review's action plan is
+        signed off, as the sign-off rests on the closure as it stood."""
+        if self.review.is_signed_off:
+            raise ValidationError(
+                "Reopen the signed-off action plan before changing how this recommendation "
+                "was closed"
+            )
+        self.closed_reason = reason
+        self.closed_on = timezone.localdate()
+        self.closed_by = by
+        self.save()
 
     @property
     def summary_group(self):

@@ -10,7 +10,7 @@ chair, an officer) records evidence against it.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -206,7 +206,7 @@ def _review_context(request, review):
         "in_force": in_force,
         "capacity": sign_off_capacity(request.user, review.partnership),
         "is_officer": is_officer(request.user, review.partnership),
-        "workstreams": review.workstreams.all().order_by("number"),
+        "workstreams": review.workstreams.filter(archived_at=None).order_by("number"),
         "themes": review.themes.all(),
     }
 
@@ -478,12 +478,13 @@ def recommendation_close(request, pk):
         label="How was the intent met differently?",
         required_message="Enter how the intent was met differently",
     )
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            recommendation.close(form.cleaned_data["reason"], by=request.user)
+        except ValidationError as refused:
+            form.add_error(None, refused)
+    if form.errors:
         return _render_recommendation(request, recommendation, status=400, close_form=form)
-    recommendation.closed_reason = form.cleaned_data["reason"]
-    recommendation.closed_on = timezone.localdate()
-    recommendation.closed_by = request.user
-    recommendation.save()
     messages.success(request, f"{recommendation.display_number} closed: intent met differently")
     return redirect("reviews:recommendation_detail", pk=recommendation.pk)
 
@@ -512,9 +513,15 @@ def recommendation_reopen(request, pk):
 def theme_list(request):
     readable = scope_for(request.user).readable_partnerships
     themes = Theme.objects.annotate(
-        review_count=Count("reviews", filter=Q(reviews__partnership__in=readable), distinct=True),
+        review_count=Count(
+            "reviews",
+            filter=Q(reviews__partnership__in=readable, reviews__archived_at=None),
+            distinct=True,
+        ),
         workstream_count=Count(
-            "workstreams", filter=Q(workstreams__partnership__in=readable), distinct=True
+            "workstreams",
+            filter=Q(workstreams__partnership__in=readable, workstreams__archived_at=None),
+            distinct=True,
         ),
     )
     return render(
@@ -533,13 +540,14 @@ def theme_detail(request, slug):
     it."""
     theme = get_object_or_404(Theme, slug=slug)
     readable = scope_for(request.user).readable_partnerships
+    # Archived reviews and workstreams are hidden everywhere else, so not here either.
     reviews = review_progress(
-        theme.reviews.filter(partnership__in=readable)
+        theme.reviews.filter(partnership__in=readable, archived_at=None)
         .select_related("partnership")
         .order_by("code")
     )
     workstreams = list(
-        theme.workstreams.filter(partnership__in=readable)
+        theme.workstreams.filter(partnership__in=readable, archived_at=None)
         .select_related("partnership")
         .order_by("partnership__short_name", "number")
     )

@@ -1,4 +1,5 @@
-"""Session limits and the second-factor gate, applied to every request."""
+"""Session limits, the second-factor gate and no caching of signed-in pages, applied to every
+request."""
 
 import functools
 import time
@@ -9,6 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from . import audit, second_factor
 
@@ -17,6 +19,29 @@ LAST_SEEN = "_session_last_seen"
 # The last-seen time is written back at most this often, so reading pages does not write
 # the session on every request.
 TOUCH_EVERY = 60
+
+
+class NoStoreMiddleware:
+    """Marks every answer to a signed-in browser, and every download, as not to be stored by
+    the browser or any proxy (`Cache-Control: no-store, private`): pages, exports and PDFs
+    are OFFICIAL-SENSITIVE, and a shared computer's cache or back button must not show them
+    after sign-out.
+
+    It goes by the session cookie, not request.user, so it costs no query and still marks
+    the error pages shown while the database is down. Static files are answered by WhiteNoise
+    before this runs and stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or response.has_header(
+            "Content-Disposition"
+        ):
+            add_never_cache_headers(response)
+        return response
 
 
 class SessionExpiryMiddleware:

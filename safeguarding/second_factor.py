@@ -7,51 +7,95 @@ up first. SecondFactorMiddleware (safeguarding/middleware.py) holds them on thos
 they pass.
 """
 
+import operator
 import secrets
 from base64 import b32encode
+from functools import reduce
 
 import segno
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Value
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import device_classes, match_token, user_has_device
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
 
-SESSION_KEY = "_second_factor"
 NONE, ENROLLED, REQUIRED = "none", "enrolled", "required"
 RECOVERY_CODES = 10
 APP_DEVICE_NAME = "Authenticator app"
 
 
-def must_use_second_factor(user):
-    """Administrators: superusers, staff (the Django admin) and anyone with an admin role."""
+def _administrator_roles():
     from plans.models import Role
 
+    return Role.objects.filter(kind=Role.Kind.ADMINISTRATOR)
+
+
+def must_use_second_factor(user):
+    """Administrators: superusers, staff (the Django admin) and anyone with an admin role."""
     if user.is_superuser or user.is_staff:
         return True
-    return Role.objects.filter(user=user, kind=Role.Kind.ADMINISTRATOR).exists()
+    return _administrator_roles().filter(user=user).exists()
+
+
+def with_second_factor_facts(users):
+    """`users` annotated with what compute_state needs besides the user's own flags: whether
+    each has a confirmed app (or recovery codes) and an administrator role."""
+    devices = [
+        Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
+        for model in device_classes()
+    ]
+    return users.annotate(
+        second_factor_device=reduce(operator.or_, devices) if devices else Value(False),
+        second_factor_admin_role=Exists(_administrator_roles().filter(user=OuterRef("pk"))),
+    )
+
+
+class UserBackend(ModelBackend):
+    """Django's ModelBackend, reading the signed-in user for each request together with the
+    facts the second factor depends on, so that they are current on every request at no
+    extra query (see state())."""
+
+    def get_user(self, user_id):
+        users = with_second_factor_facts(get_user_model()._default_manager.filter(pk=user_id))
+        user = users.first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def compute_state(user):
-    if user_has_device(user, confirmed=True):
+    """ENROLLED (has a confirmed app), REQUIRED (an administrator without one) or NONE."""
+    if not hasattr(user, "second_factor_device"):  # not read through UserBackend.get_user
+        users = with_second_factor_facts(user._meta.model._default_manager.filter(pk=user.pk))
+        user = users.first() or user
+    if getattr(user, "second_factor_device", False):
         return ENROLLED
-    return REQUIRED if must_use_second_factor(user) else NONE
+    if user.is_superuser or user.is_staff or getattr(user, "second_factor_admin_role", False):
+        return REQUIRED
+    return NONE
 
 
 def state(request):
-    """The person's second-factor state, worked out once per sign-in and kept in the session."""
-    value = request.session.get(SESSION_KEY)
+    """The person's second-factor state for this request.
+
+    Worked out on every request that has not passed the second factor, never kept in the
+    session: a session opened before the person was made staff, superuser or administrator,
+    or before they set up an app elsewhere, must then give a code like any new one. The
+    facts come with the request's user row (UserBackend), so this costs no query.
+    """
+    value = getattr(request, "_second_factor_state", None)
     if value is None:
-        value = request.session[SESSION_KEY] = compute_state(request.user)
+        value = request._second_factor_state = compute_state(request.user)
     return value
 
 
@@ -59,7 +103,6 @@ def _on_sign_in(sender, request, user, **kwargs):
     from .middleware import start_session_clock
 
     if request is not None and hasattr(request, "session"):
-        request.session[SESSION_KEY] = compute_state(user)
         start_session_clock(request)
 
 
@@ -152,7 +195,7 @@ def setup(request):
         if device.verify_token(form.cleaned_data["code"]):
             codes = _confirm(user, device)
             otp_login(request, device)
-            request.session[SESSION_KEY] = ENROLLED
+            request._second_factor_state = ENROLLED
             audit.record("second_factor_set_up", request)
             return render(
                 request,

@@ -4,14 +4,14 @@ load balancer polls and the error pages."""
 import sys
 
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, InterfaceError, connection, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import audit
+from . import audit, clashes
 
 
 @transaction.non_atomic_requests
@@ -48,12 +48,18 @@ def permission_denied(request, exception=None):
 
 
 def server_error(request):
-    """handler500: 503 'try again shortly' when the database is unreachable, else 500.
+    """handler500: 400 saying what clashed when the database refused a write that breaks a
+    rule (the request's transaction was rolled back, so nothing was written); 503 'try again
+    shortly' when the database is unreachable; else 500.
 
     No request context: these pages must render when the database (and so the session, the
     user and the navigation) cannot be read.
     """
-    if isinstance(sys.exc_info()[1], DatabaseError | InterfaceError):
+    error = sys.exc_info()[1]
+    if isinstance(error, IntegrityError):
+        page = loader.render_to_string("errors/clash.html", {"clash": clashes.describe(error)})
+        return HttpResponse(page, status=400)
+    if isinstance(error, DatabaseError | InterfaceError):
         response = HttpResponse(loader.render_to_string("errors/503.html"), status=503)
         response["Retry-After"] = "30"
         return response

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from plans.access import get_partnership_for_user, require_officer, scope_for
 from plans.importing import HEADER_KINDS, ImportFailed, max_bytes
+from plans.models import Partnership
 from plans.pages import page
 from reviews.models import CaseReview
 from reviews.views import crumbs, is_officer
+from safeguarding.uploads import accepts_uploads
 
 from ..forms import ImportForm
 from ..importing import ImportOptions, apply_parsed, parse_file
@@ -63,6 +65,14 @@ def column_list(header):
     return ", ".join(required) + (f"; optional: {', '.join(optional)}" if optional else "")
 
 
+def may_import(request, short_name):
+    """Whether the upload may be stored at all (safeguarding/uploads.py): only the
+    partnership's officers import, so nobody else's file is kept even briefly."""
+    partnership = Partnership.objects.filter(short_name=short_name).first()
+    return partnership is not None and is_officer(request.user, partnership)
+
+
+@accepts_uploads(may_import)
 @login_required
 def import_upload(request, short_name):
     partnership = get_partnership_for_user(request, short_name)

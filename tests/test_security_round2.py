@@ -1,0 +1,397 @@
+"""Security and integrity, second round (issue 13): what a probe of a production-like copy
+found, one section per finding, in the issue's order. Each test is written as the request the
+probe made and failed on the code before its fix."""
+
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.db import IntegrityError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from oversight.models import Meeting
+from plans.models import Action, Agency, Group, RagUpdate, Rating, Theme
+from reviews.models import CaseReview
+from workstreams.models import Workstream
+
+from .reviews.conftest import make_review
+
+QA_ACTION = "ncscp-bp-2019-22-2-1"  # NCSCP business plan, led by the Children's QA subgroup
+
+
+# -- 1. Two-step verification is not skipped after a promotion -----------------------------------
+
+PASSWORD = "correct-horse-battery"
+
+
+def sign_in_with_password(client, username):
+    response = client.post(reverse("login"), {"username": username, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def make_staff(user):
+    user.is_staff = True
+    user.save()
+
+
+def make_superuser(user):
+    user.is_staff = user.is_superuser = True
+    user.save()
+
+
+def give_administrator_role(user):
+    from plans.models import Role
+
+    Role.objects.create(user=user, partnership=user.roles.get().partnership, kind="administrator")
+
+
+@pytest.mark.parametrize("promote", [make_staff, make_superuser, give_administrator_role])
+def test_a_session_open_before_a_promotion_must_set_up_two_step_verification(seed, viewer, promote):
+    action = Action.objects.get(ref=QA_ACTION)
+    update = RagUpdate.objects.create(
+        action=action, rating=Rating.GREEN, comment="As written", as_of=date(2026, 5, 1),
+        author=viewer,
+    )  # fmt: skip
+    client = Client()
+    sign_in_with_password(client, "t-viewer")
+    assert client.get(reverse("oversight:dashboard")).status_code == 200
+    promote(viewer)
+    setup = reverse("two_factor_setup")
+    for url in (reverse("oversight:dashboard"), reverse("admin:index")):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(setup), url
+    change = reverse("admin:plans_ragupdate_change", args=[update.pk])
+    response = client.post(change, {"rating": "red", "comment": "Rewritten", "as_of": "2026-05-01"})
+    assert response.status_code == 302 and response["Location"].startswith(setup)
+    update.refresh_from_db()
+    assert (update.rating, update.comment) == (Rating.GREEN, "As written")
+
+
+def test_a_session_open_before_an_app_was_set_up_elsewhere_must_enter_a_code(chair):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    sign_in_with_password(client, "t-chair")
+    assert client.get(reverse("oversight:dashboard")).status_code == 200
+    TOTPDevice.objects.create(user=chair, name="Authenticator app", confirmed=True)
+    response = client.get(reverse("oversight:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
+# -- 3. Repeated ids save duplicates ------------------------------------------------------------
+
+
+def test_my_actions_saves_one_update_for_an_action_id_sent_three_times(client, seed, chair):
+    action = Action.objects.get(ref=QA_ACTION)
+    client.force_login(chair)
+    response = client.post(
+        reverse("oversight:my_actions"),
+        {
+            "action": [action.pk, action.pk, action.pk],
+            f"a{action.pk}-rating": "green",
+            f"a{action.pk}-comment": "On track",
+        },
+    )
+    assert response.status_code == 302
+    assert RagUpdate.objects.filter(action=action).count() == 1
+
+
+# -- 4. A closure reason cannot be rewritten after sign-off --------------------------------------
+
+
+@pytest.fixture
+def signed_off_review(client, seed, officer, ncscp):
+    """An NCSCP review whose one recommendation was closed, then the plan signed off."""
+    review = make_review(ncscp, code="SO01", agencies=("Broxtowe Borough Council",))
+    recommendation = review.recommendations.get()
+    client.force_login(officer)
+    close = reverse("reviews:recommendation_close", args=[recommendation.pk])
+    assert client.post(close, {"reason": "Met by the county audit"}).status_code == 302
+    sign_off = reverse("reviews:review_sign_off", args=[review.pk])
+    assert client.post(sign_off, {"note": "Panel agreed"}).status_code == 302
+    review.refresh_from_db()
+    assert review.status == CaseReview.Status.SIGNED_OFF
+    return recommendation
+
+
+def test_closing_a_recommendation_of_a_signed_off_review_is_refused(client, signed_off_review):
+    url = reverse("reviews:recommendation_close", args=[signed_off_review.pk])
+    history = signed_off_review.history.count()
+    response = client.post(url, {"reason": "Rewritten after sign-off"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Reopen the signed-off action plan before changing how this recommendation" in html
+    signed_off_review.refresh_from_db()
+    assert signed_off_review.closed_reason == "Met by the county audit"
+    assert signed_off_review.history.count() == history
+
+
+# -- 5. Upload limits hold for the request as a whole -------------------------------------------
+
+
+@pytest.fixture
+def stored_uploads(monkeypatch, settings, tmp_path):
+    """What Django's own upload handlers were given to keep (in memory or, as here, in
+    temporary files on disk), counted as it arrives: {"files": n, "bytes": n}."""
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every file to disk, as 9 MB files would go
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.PLAN_IMPORT_MAX_BYTES = 10_000
+    seen = {"files": 0, "bytes": 0}
+    handler = TemporaryFileUploadHandler
+    new_file, receive = handler.new_file, handler.receive_data_chunk
+
+    def counting_new_file(self, *args, **kwargs):
+        seen["files"] += 1
+        return new_file(self, *args, **kwargs)
+
+    def counting_receive(self, raw_data, start):
+        seen["bytes"] += len(raw_data)
+        return receive(self, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "new_file", counting_new_file)
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", counting_receive)
+    return seen
+
+
+def five_files(size):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return [SimpleUploadedFile(f"plan{n}.csv", b"x" * size) for n in range(5)]
+
+
+def csrf_checked_client(user=None):
+    """A browser-like client: CSRF enforced, holding the CSRF cookie from a first page."""
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    client.get(reverse("login"))
+    return client, client.cookies[settings.CSRF_COOKIE_NAME].value
+
+
+def test_an_anonymous_post_of_five_files_to_the_sign_in_page_stores_none(db, stored_uploads):
+    client, _token = csrf_checked_client()
+    data = {"username": "nobody", "password": "x", "file": five_files(9_000)}
+    response = client.post(reverse("login"), data)  # no CSRF token in the form, as probed
+    assert response.status_code == 403
+    assert stored_uploads == {"files": 0, "bytes": 0}
+
+
+def test_files_sent_to_a_page_that_takes_none_are_not_stored(chair, stored_uploads):
+    client, token = csrf_checked_client(chair)
+    data = {"csrfmiddlewaretoken": token, "file": five_files(9_000)}
+    assert client.post(reverse("oversight:my_actions"), data).status_code == 302
+    assert stored_uploads == {"files": 0, "bytes": 0}
+
+
+def test_a_reader_who_may_not_import_has_no_upload_stored(viewer, stored_uploads):
+    client, token = csrf_checked_client(viewer)
+    url = reverse("oversight:import_upload", args=["NCSCP"])
+    data = {"csrfmiddlewaretoken": token, "file": five_files(9_000)}
+    assert client.post(url, data).status_code == 403
+    assert stored_uploads == {"files": 0, "bytes": 0}
+
+
+def test_five_files_each_under_the_limit_are_refused_together(client, officer, stored_uploads):
+    client.force_login(officer)
+    url = reverse("oversight:import_upload", args=["NCSCP"])
+    response = client.post(url, {"file": five_files(9_000), "review_code": "UP01"})
+    assert "The selected file must be smaller than" in response.content.decode()
+    assert stored_uploads["bytes"] <= settings.PLAN_IMPORT_MAX_BYTES
+
+
+def test_an_officer_still_uploads_one_file_at_the_limit(client, officer, stored_uploads):
+    from .test_uploads import plan_csv, upload
+
+    content = plan_csv()
+    settings.PLAN_IMPORT_MAX_BYTES = len(content)
+    client.force_login(officer)
+    assert upload(client, "plan.csv", content).status_code == 302
+    assert stored_uploads == {"files": 1, "bytes": len(content)}
+
+
+# -- 7. No caching of signed-in pages, exports and PDFs ----------------------------------------
+
+
+@pytest.fixture
+def quick_pdfs(monkeypatch):
+    """The PDF views' headers are what is checked here, not WeasyPrint's layout."""
+    from oversight.views import meetings
+    from plans import pdf
+
+    def render_pdf(html, *, variant=None):
+        return pdf.RenderedPdf(b"%PDF-1.7 test", 1)
+
+    monkeypatch.setattr(pdf, "render_pdf", render_pdf)
+    monkeypatch.setattr(meetings, "render_pdf", render_pdf)
+    monkeypatch.setattr("reviews.pdf.render_pdf", render_pdf, raising=False)
+
+
+def test_signed_in_pages_exports_and_pdfs_are_not_stored_by_browsers_or_proxies(
+    client, seed, officer, ncscp, quick_pdfs
+):
+    bmg = Group.objects.get(slug="ncscp-bmg")
+    meeting = Meeting.objects.create(
+        group=bmg, date=date(2021, 6, 16), update_deadline=date(2021, 6, 2)
+    )
+    review = make_review(ncscp, code="CC01", agencies=("Broxtowe Borough Council",))
+    client.force_login(officer)
+    urls = [
+        reverse("oversight:dashboard"),
+        reverse("plans:action_detail", args=[Action.objects.get(ref=QA_ACTION).pk]),
+        reverse("oversight:action_export", args=["csv"]),
+        reverse("oversight:action_export", args=["xlsx"]),
+        reverse("oversight:meeting_pack", args=[meeting.pk]),
+        reverse("oversight:meeting_pack_pdf", args=[meeting.pk]),
+        reverse("reviews:review_pdf", args=[review.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+        assert {"no-store", "private"} <= directives, (url, response.get("Cache-Control"))
+
+
+def test_static_files_stay_cacheable(client, viewer):
+    client.force_login(viewer)
+    response = client.get("/" + settings.STATIC_URL.lstrip("/") + "build/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+# -- 9. Archived reviews and workstreams stay off theme pages -----------------------------------
+
+
+@pytest.fixture
+def archived_theme(seed, ncscp, officer):
+    """A theme raised by a live and an archived review, answered by a live and an archived
+    workstream; each workstream has a rated action."""
+    theme = Theme.objects.create(slug="t-archived", name="Archived things")
+    live_review = make_review(ncscp, code="LV01", agencies=("Broxtowe Borough Council",))
+    gone_review = make_review(ncscp, code="GN01", agencies=("Broxtowe Borough Council",))
+    gone_review.archived_at = timezone.now()
+    gone_review.save()
+    for review in (live_review, gone_review):
+        review.themes.add(theme)
+    workstreams = {}
+    for n, name in ((91, "live"), (92, "gone")):
+        workstream = Workstream.objects.create(
+            ref=f"t-ws-{name}",
+            kind="workstream",
+            partnership=ncscp,
+            position=n,
+            number=n,
+            title=f"Workstream that is {name}",
+            objective_text="Aim",
+        )
+        workstream.themes.add(theme)
+        action = Action.objects.create(
+            ref=f"t-ws-{name}-1", parent=workstream, text=f"Action of the {name} workstream"
+        )
+        RagUpdate.objects.create(
+            action=action, rating=Rating.RED, comment="x", as_of=date(2026, 1, 5), author=officer
+        )
+        workstreams[name] = workstream
+    workstreams["gone"].archived_at = timezone.now()
+    workstreams["gone"].save()
+    return theme, live_review, gone_review, workstreams
+
+
+def test_theme_page_lists_no_archived_review_workstream_or_their_actions(
+    client, viewer, archived_theme
+):
+    theme, live_review, gone_review, workstreams = archived_theme
+    client.force_login(viewer)
+    html = client.get(reverse("reviews:theme_detail", args=[theme.slug])).content.decode()
+    assert reverse("reviews:review_detail", args=[live_review.pk]) in html
+    assert "Workstream that is live" in html and "Action of the live workstream" in html
+    assert reverse("reviews:review_detail", args=[gone_review.pk]) not in html
+    assert "GN01" not in html
+    assert "Workstream that is gone" not in html
+    assert "Action of the gone workstream" not in html
+    # Every link the page does show opens.
+    gone_action = Action.objects.get(ref="t-ws-gone-1")
+    assert reverse("plans:action_detail", args=[gone_action.pk]) not in html
+
+
+def test_theme_list_counts_no_archived_review_or_workstream(client, viewer, archived_theme):
+    theme = archived_theme[0]
+    client.force_login(viewer)
+    response = client.get(reverse("reviews:theme_list"))
+    counted = next(t for t in response.context["themes"] if t.pk == theme.pk)
+    assert (counted.review_count, counted.workstream_count) == (1, 1)
+
+
+# -- 10. A constraint error is a 400 that says what clashed, not an outage ----------------------
+
+
+def test_a_clash_with_a_saved_row_is_a_400_that_names_it_and_writes_nothing(
+    chair, seed, monkeypatch
+):
+    """A view that writes an update, then a meeting that already exists: the database
+    refuses the second write, and the answer says so without writing the first."""
+    from oversight.views import actions
+
+    action = Action.objects.get(ref=QA_ACTION)
+    bmg = Group.objects.get(slug="ncscp-bmg")
+    meeting = {"group": bmg, "date": date(2026, 6, 17), "update_deadline": date(2026, 6, 3)}
+    Meeting.objects.create(**meeting)
+    updates = RagUpdate.objects.count()
+
+    def clashing(*args, **kwargs):
+        RagUpdate.objects.create(
+            action=action, rating=Rating.RED, as_of=date(2026, 5, 1), author=chair
+        )
+        Meeting.objects.create(**meeting)
+
+    monkeypatch.setattr(actions, "page", clashing)
+    client = Client(raise_request_exception=False)
+    client.force_login(chair)
+    response = client.get(reverse("oversight:dashboard"))
+    assert response.status_code == 400
+    assert "Retry-After" not in response
+    html = response.content.decode()
+    assert "Sorry, that could not be saved" in html
+    assert "unavailable" not in html
+    assert "There is already a meeting with this group and date" in html
+    assert "Nothing was saved" in html
+    assert RagUpdate.objects.count() == updates
+
+
+def test_a_broken_rule_is_a_400_that_names_the_rule(chair, seed, monkeypatch):
+    from oversight.views import actions
+
+    agency = Agency.objects.get(name="Broxtowe Borough Council")
+
+    def breaking(*args, **kwargs):
+        agency.kind = "not-a-kind"
+        agency.save()
+
+    monkeypatch.setattr(actions, "page", breaking)
+    client = Client(raise_request_exception=False)
+    client.force_login(chair)
+    response = client.get(reverse("oversight:dashboard"))
+    assert response.status_code == 400
+    assert "The agency breaks a rule of the tracker" in response.content.decode()
+    agency.refresh_from_db()
+    assert agency.kind != "not-a-kind"
+
+
+def test_an_integrity_error_is_told_apart_from_an_outage(chair, monkeypatch):
+    """The 503 stays for a database that cannot be reached (tests/test_security.py)."""
+    from oversight.views import actions
+
+    def raising(*args, **kwargs):
+        raise IntegrityError("something nobody can match")
+
+    monkeypatch.setattr(actions, "page", raising)
+    client = Client(raise_request_exception=False)
+    client.force_login(chair)
+    response = client.get(reverse("oversight:dashboard"))
+    assert response.status_code == 400
+    assert "It clashes with something already saved" in response.content.decode()
