@@ -180,3 +180,9 @@ def require_officer(request, partnership):
     """Board officers' and administrators' pages (packs, return rates, imports)."""
     if not scope_for(request.user).is_officer_of(partnership.pk):
         raise PermissionDenied("Only board officers and administrators can do this.")
+
+
+def administrator_roles():
+    """Administrator roles: their holders must use a second factor
+    (settings.SECOND_FACTOR_ADMIN_ROLES, read by safeguarding/second_factor.py)."""
+    return Role.objects.filter(kind=Role.Kind.ADMINISTRATOR)

@@ -43,7 +43,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 
 def max_bytes():
     """Largest file accepted (settings.PLAN_IMPORT_MAX_BYTES, default 10 MB)."""
-    return getattr(settings, "PLAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+    return settings.PLAN_IMPORT_MAX_BYTES
 
 
 def max_rows():

@@ -170,6 +170,12 @@ X_FRAME_OPTIONS = "DENY"
 # My actions posts about seven fields per action; allow a partnership's whole plan at once.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest plan file an import accepts, and the most a request's files may hold together
+# (safeguarding/uploads.py drops anything past it as it arrives).
+PLAN_IMPORT_MAX_BYTES = env.int("PLAN_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Who must use a second factor besides superusers and staff: a callable returning the
+# administrator roles (a queryset with a `user` field). The project package imports no app.
+SECOND_FACTOR_ADMIN_ROLES = "plans.access.administrator_roles"
 # Uploaded files past the import limit are not stored at all (safeguarding/uploads.py).
 FILE_UPLOAD_HANDLERS = [
     "safeguarding.uploads.SizeLimitHandler",

@@ -20,7 +20,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safeguarding import middleware
+from safeguarding import sessions
 
 PASSWORD = "correct-horse-battery"
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -120,9 +120,9 @@ def shift_session(client, **ago):
 
 def test_idle_session_ends_after_thirty_minutes(signed_in):
     assert settings.SESSION_IDLE_MINUTES == 30
-    shift_session(signed_in, **{middleware.LAST_SEEN: 29 * 60})
+    shift_session(signed_in, **{sessions.LAST_SEEN: 29 * 60})
     assert signed_in.get(reverse("oversight:dashboard")).status_code == 200
-    shift_session(signed_in, **{middleware.LAST_SEEN: 31 * 60})
+    shift_session(signed_in, **{sessions.LAST_SEEN: 31 * 60})
     response = signed_in.get(reverse("oversight:action_list"), follow=True)
     assert response.redirect_chain[0][0].startswith(reverse("login"))
     assert "next=/actions/" in response.redirect_chain[0][0]
@@ -134,7 +134,7 @@ def test_idle_session_ends_after_thirty_minutes(signed_in):
 def test_busy_session_still_ends_at_the_absolute_limit(signed_in):
     shift_session(
         signed_in,
-        **{middleware.STARTED: settings.SESSION_ABSOLUTE_HOURS * 3600 + 1, middleware.LAST_SEEN: 5},
+        **{sessions.STARTED: settings.SESSION_ABSOLUTE_HOURS * 3600 + 1, sessions.LAST_SEEN: 5},
     )
     response = signed_in.get(reverse("oversight:dashboard"), follow=True)
     assert "signed in for 12 hours" in response.content.decode()
@@ -143,7 +143,7 @@ def test_busy_session_still_ends_at_the_absolute_limit(signed_in):
 def test_a_post_after_expiry_saves_nothing(signed_in, seed):
     from plans.models import RagUpdate
 
-    shift_session(signed_in, **{middleware.LAST_SEEN: 40 * 60})
+    shift_session(signed_in, **{sessions.LAST_SEEN: 40 * 60})
     before = RagUpdate.objects.count()
     response = signed_in.post(reverse("oversight:my_actions"), {"anything": "x"})
     assert response.status_code == 302 and response["Location"] == reverse("login")
@@ -452,12 +452,12 @@ def test_secure_cookies_use_the_host_prefix_over_https():
 
 
 def test_keepalive_counts_as_activity_and_needs_a_live_session(signed_in):
-    shift_session(signed_in, **{middleware.LAST_SEEN: 20 * 60})
+    shift_session(signed_in, **{sessions.LAST_SEEN: 20 * 60})
     response = signed_in.get(reverse("keepalive"))
     assert response.status_code == 204
-    assert time.time() - signed_in.session[middleware.LAST_SEEN] < 5
+    assert time.time() - signed_in.session[sessions.LAST_SEEN] < 5
     # Past the limit it cannot revive the session: the page's script sees the redirect.
-    shift_session(signed_in, **{middleware.LAST_SEEN: 31 * 60})
+    shift_session(signed_in, **{sessions.LAST_SEEN: 31 * 60})
     assert signed_in.get(reverse("keepalive")).status_code == 302
     assert signed_in.get(reverse("oversight:dashboard")).status_code == 302
 
