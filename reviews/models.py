@@ -5,7 +5,7 @@ Reviews are known by codes (AN09, MN15, "Child J"): no personal data about a chi
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -99,6 +99,36 @@ class CaseReview(Archivable, TimeStampedModel):
     def is_signed_off(self):
         """A panel sign-off is in force (not reopened): the action plan is settled."""
         return self.sign_offs.filter(reopened_at__isnull=True).exists()
+
+    @transaction.atomic
+    def sign_off(self, *, by, capacity, note=""):
+        """The panel signs the completed action plan off (the view has checked readiness)."""
+        if self.is_signed_off:
+            raise ValidationError("This action plan is already signed off")
+        sign_off = SignOff.objects.create(
+            review=self, signed_off_by=by, capacity=capacity, note=note, previous_status=self.status
+        )
+        self.status = CaseReview.Status.SIGNED_OFF
+        self._history_user = by
+        self.save(update_fields=["status", "updated_at"])
+        return sign_off
+
+    @transaction.atomic
+    def reopen(self, *, by, reason):
+        """Reopen a signed-off action plan: the sign-off stays on record, marked reopened, and
+        the status it had before comes back. Returns False when nothing was signed off."""
+        sign_off = self.sign_offs.filter(reopened_at__isnull=True).first()
+        if sign_off is None:
+            return False
+        sign_off.reopened_by = by
+        sign_off.reopened_at = timezone.now()
+        sign_off.reopen_reason = reason
+        sign_off._history_user = by
+        sign_off.save(update_fields=["reopened_by", "reopened_at", "reopen_reason", "updated_at"])
+        self.status = sign_off.previous_status
+        self._history_user = by
+        self.save(update_fields=["status", "updated_at"])
+        return True
 
     natural_key.dependencies = ["plans.partnership"]
 
@@ -218,7 +248,22 @@ class Recommendation(ActionParent):
         self.closed_reason = reason
         self.closed_on = timezone.localdate()
         self.closed_by = by
+        self._history_user = by
         self.save()
+
+    def reopen(self, *, by):
+        """Take a closure back; refused (ValidationError) while the plan is signed off.
+        Returns False when the recommendation was not closed."""
+        if self.review.status == CaseReview.Status.SIGNED_OFF:
+            raise ValidationError("Reopen the signed-off action plan first")
+        if not self.is_closed:
+            return False
+        self.closed_reason = ""
+        self.closed_on = None
+        self.closed_by = None
+        self._history_user = by
+        self.save()
+        return True
 
     @property
     def summary_group(self):

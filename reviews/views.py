@@ -16,7 +16,6 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from plans.access import (
@@ -287,16 +286,7 @@ def review_sign_off(request, pk):
             sign_off_form=form,
             reopen_form=ReasonForm(label="Why is the action plan reopened?"),
         )
-    with transaction.atomic():
-        SignOff.objects.create(
-            review=review,
-            signed_off_by=request.user,
-            capacity=capacity,
-            note=form.cleaned_data["note"],
-            previous_status=review.status,
-        )
-        review.status = CaseReview.Status.SIGNED_OFF
-        review.save(update_fields=["status", "updated_at"])
+    review.sign_off(by=request.user, capacity=capacity, note=form.cleaned_data["note"])
     messages.success(request, f"{review.code} action plan signed off")
     return redirect("reviews:review_detail", pk=review.pk)
 
@@ -325,8 +315,7 @@ def review_with_errors(request, review, context, *, sign_off_form, reopen_form):
 def review_reopen(request, pk):
     review = get_review_for_user(request, pk)
     require_sign_off(request, review.partnership)
-    sign_off = review.sign_offs.filter(reopened_at__isnull=True).first()
-    if sign_off is None:
+    if not review.is_signed_off:
         messages.info(request, f"{review.code} is not signed off")
         return redirect("reviews:review_detail", pk=review.pk)
     form = ReasonForm(
@@ -340,13 +329,7 @@ def review_reopen(request, pk):
             sign_off_form=SignOffForm(),
             reopen_form=form,
         )
-    with transaction.atomic():
-        sign_off.reopened_by = request.user
-        sign_off.reopened_at = timezone.now()
-        sign_off.reopen_reason = form.cleaned_data["reason"]
-        sign_off.save(update_fields=["reopened_by", "reopened_at", "reopen_reason", "updated_at"])
-        review.status = sign_off.previous_status
-        review.save(update_fields=["status", "updated_at"])
+    review.reopen(by=request.user, reason=form.cleaned_data["reason"])
     messages.success(request, f"{review.code} action plan reopened")
     return redirect("reviews:review_detail", pk=review.pk)
 
@@ -494,14 +477,11 @@ def recommendation_close(request, pk):
 def recommendation_reopen(request, pk):
     recommendation = get_recommendation_for_user(request, pk)
     require_sign_off(request, recommendation.partnership)
-    if recommendation.review.status == CaseReview.Status.SIGNED_OFF:
-        messages.info(request, "Reopen the signed-off action plan first")
-    elif recommendation.is_closed:
-        recommendation.closed_reason = ""
-        recommendation.closed_on = None
-        recommendation.closed_by = None
-        recommendation.save()
-        messages.success(request, f"{recommendation.display_number} reopened")
+    try:
+        if recommendation.reopen(by=request.user):
+            messages.success(request, f"{recommendation.display_number} reopened")
+    except ValidationError as refused:
+        messages.info(request, refused.messages[0])
     return redirect("reviews:recommendation_detail", pk=recommendation.pk)
 
 
