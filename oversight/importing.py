@@ -10,12 +10,14 @@ from plans.importing import (
     ImportFailed,
     PlanOptions,
     Problem,
+    Table,
     apply_business_plan,
-    find_header,
+    best_table,
     parse_business_plan,
-    read_table,
+    parse_table,
+    read_tables,
 )
-from reviews.importing import agency_problems, apply_review_plan, parse_review_plan
+from reviews.importing import agency_warnings, apply_review_plan, parse_review_plan
 from reviews.models import CaseReview
 
 
@@ -33,29 +35,39 @@ class ImportOptions:
     dry_run: bool = False
 
 
-def parse_file(data, filename, check_agencies=False):
-    """Read and validate a plan file of either kind; plain data, or ImportFailed.
+def parse_file(data, filename, check_agencies=False, *, mapping=None, answers=None, kind=None):
+    """Read a plan file of either kind into plain data, or ImportFailed.
 
-    With `check_agencies`, a review plan's agency sections are looked up too (a database
-    read), so that unknown agencies are reported with the file's other problems at once.
+    The plan is found on whichever sheet holds it. `mapping` ({column index: field}) and
+    `answers` ({status words: rating}) are what the person chose in the preview; `kind`
+    ("review" or "plan") is what they import into, else what the columns suggest. With
+    `check_agencies`, section headings are compared with the known agencies (a database
+    read) and warned about.
     """
-    table = read_table(data, filename)
-    header = find_header(table)
-    if header.kind.kind == "review":
-        try:
-            parsed = parse_review_plan(table, header)
-        except ImportFailed as failed:
-            if check_agencies:
-                more = agency_problems(failed.partial, table.filename)
-                problems = sorted(failed.problems + more, key=lambda p: (p.row or 0, p.letter))
-                raise ImportFailed(problems) from None
-            raise
-        if check_agencies and (problems := agency_problems(parsed, table.filename)):
-            raise ImportFailed(problems)
+    table = best_table(read_tables(data, filename), mapping)
+    return parse_rows(table, check_agencies, mapping=mapping, answers=answers, kind=kind)
+
+
+def parse_rows(table, check_agencies=False, *, mapping=None, answers=None, kind=None):
+    generic = parse_table(table, mapping=mapping, answers=answers)
+    kind = kind or generic["kind"]
+    if kind == "review":
+        parsed = parse_review_plan(generic)
+        if check_agencies:
+            parsed["warnings"] = parsed["warnings"] + agency_warnings(parsed)
     else:
-        parsed = parse_business_plan(table, header)
-    parsed["filename"] = table.filename
+        parsed = parse_business_plan(generic)
+    # The rows as read, so the preview can read them again with another column mapping.
+    parsed["table"] = {"filename": table.filename, "sheet": table.sheet, "rows": table.rows}
     return parsed
+
+
+def reparse(parsed, *, mapping=None, answers=None, kind=None):
+    """A parsed file read again from its own rows, with the person's choices."""
+    stored = parsed["table"]
+    table = Table(filename=stored["filename"], rows=stored["rows"], sheet=stored.get("sheet", ""))
+    mapping = {int(index): field for index, field in (mapping or {}).items()}
+    return parse_rows(table, True, mapping=mapping, answers=answers, kind=kind or parsed["kind"])
 
 
 def apply_parsed(parsed, options):

@@ -136,3 +136,45 @@ class PendingImport(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.created_at:%d %b %Y %H:%M})"
+
+
+class ImportMapping(models.Model):
+    """What a partnership's officer chose each column of a file to be taken as, remembered
+    for the next file with the same header row (matched by its words)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="import_mappings"
+    )
+    signature = models.TextField(help_text="The header row's words, normalised.")
+    mapping = models.JSONField(help_text="{column index: field}")
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    history = history()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "signature"], name="import_mapping_once_per_header"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partnership} column choices ({self.chosen_at:%d %b %Y})"
+
+    @classmethod
+    def remembered(cls, partnership, signature):
+        found = cls.objects.filter(partnership=partnership, signature=signature).first()
+        return found.mapping if found else None
+
+    @classmethod
+    def remember(cls, partnership, signature, mapping, *, by):
+        found = cls.objects.filter(partnership=partnership, signature=signature).first()
+        found = found or cls(partnership=partnership, signature=signature)
+        found.mapping = mapping
+        found.chosen_by = by
+        found._history_user = by
+        found.save()
+        return found

@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/<int:pk>/pack.pdf", meetings.pack_pdf, name="meeting_pack_pdf"),
     path("reviews/import/<str:short_name>/", imports.import_upload, name="import_upload"),
     path("reviews/imports/<int:pk>/", imports.import_preview, name="import_preview"),
+    path("reviews/imports/<int:pk>/read/", imports.import_reread, name="import_reread"),
     path("reviews/imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
     path("reviews/imports/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
 ]

@@ -17,6 +17,7 @@ on plans, never the other way round).
 
 import csv
 import datetime
+import difflib
 import functools
 import io
 import re
@@ -32,12 +33,21 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .history import create_with_history, m2m_snapshot_model
+from .layout import (
+    FIELDS,
+    HEADER_SEARCH_ROWS,
+    Walker,
+    as_at_date_text,
+    clean_block,
+    find_layout,
+    normalise_heading,
+)
 from .models import Action, ActionParent, Group, Milestone, Objective, Plan, Rating
+from .rag import read_status
 from .timescales import parse_timescale
 from .updates import NewUpdate, record_updates
 
 MAX_COLUMNS = 60
-HEADER_SEARCH_ROWS = 30
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 
 
@@ -102,6 +112,12 @@ def column_letter(index):
 class Table:
     filename: str
     rows: list[list[str]]  # rows[i] is spreadsheet row i + 1
+    sheet: str = ""
+
+
+def read_tables(data, filename):
+    """Every table in the file (one for now: the first sheet)."""
+    return [read_table(data, filename)]
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -231,29 +247,20 @@ def _read_csv(data, name):
 
 
 def _guess_delimiter(text):
-    """The delimiter under which a known header row appears; a comma if none does."""
+    """The delimiter under which a header row (plans/layout.py) appears; a comma if none."""
     sample = text[:65536]
     for delimiter in (",", ";", "\t"):
         reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=False)
         try:
-            for index, values in enumerate(reader):
-                if index >= HEADER_SEARCH_ROWS:
-                    break
-                names = {normalise_heading(value) for value in values}
-                if any(kind.required <= names for kind in HEADER_KINDS.values()):
-                    return delimiter
+            rows = [[cell.strip() for cell in values] for values in reader][:HEADER_SEARCH_ROWS]
         except csv.Error:
             continue
+        if find_layout(rows) is not None:
+            return delimiter
     return ","
 
 
 # -- Headers -------------------------------------------------------------------------------
-
-
-def normalise_heading(text):
-    """Case, spacing, punctuation and any "(note)" ignored: "Audit of implementation (...)"."""
-    text = re.sub(r"\([^)]*\)", " ", unicodedata.normalize("NFKC", text or "").lower())
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
 @dataclass(frozen=True)
@@ -307,157 +314,6 @@ HEADER_KINDS = {
         optional=frozenset({"comment", "rating"}),
     ),
 }
-
-
-@dataclass
-class Header:
-    kind: HeaderKind
-    row: int  # spreadsheet row number
-    index: dict[str, int]  # field -> column index
-    written: dict[str, str]  # field -> heading as the file writes it
-
-    def cell(self, values, name):
-        position = self.index.get(name)
-        if position is None or position >= len(values):
-            return ""
-        return values[position]
-
-    def problem(self, message, row, name, file):
-        position = self.index.get(name)
-        return Problem(
-            message,
-            row=row,
-            column=self.written.get(name) or self.kind.heading(name),
-            letter=column_letter(position) if position is not None else "",
-            file=file,
-        )
-
-    def is_repeat(self, values):
-        names = {normalise_heading(value) for value in values}
-        return self.kind.required <= names
-
-
-def find_header(table):
-    """The header row and the kind of file it names; ImportFailed naming what is missing."""
-    best = None  # (matched count, row number, kind, missing headings)
-    for row_index, values in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
-        names = [normalise_heading(value) for value in values]
-        for kind in HEADER_KINDS.values():
-            lookup = {normalise_heading(heading): name for name, heading in kind.columns}
-            index, written, duplicates = {}, {}, []
-            for position, normalised in enumerate(names):
-                name = lookup.get(normalised)
-                if name is None:
-                    continue
-                if name in index:
-                    duplicates.append((position, values[position]))
-                    continue
-                index[name] = position
-                written[name] = values[position]
-            missing = [
-                heading
-                for name, heading in kind.columns
-                if name not in kind.optional and name not in index
-            ]
-            if not missing:
-                if duplicates:
-                    raise ImportFailed(
-                        Problem(
-                            f'The heading "{text}" appears more than once.',
-                            row=row_index + 1,
-                            column=text,
-                            letter=column_letter(position),
-                            file=table.filename,
-                        )
-                        for position, text in duplicates
-                    )
-                return Header(kind=kind, row=row_index + 1, index=index, written=written)
-            matched = len(kind.required) - len(missing)
-            if matched >= 2 and (best is None or matched > best[0]):
-                best = (matched, row_index + 1, kind, missing)
-    if best is not None:
-        _matched, row, kind, missing = best
-        raise ImportFailed(
-            Problem(
-                f'Missing column "{heading}": a {kind.label} needs it in its header row.',
-                row=row,
-                column=heading,
-                file=table.filename,
-            )
-            for heading in missing
-        )
-    expected = "; ".join(
-        f"a {kind.label} has "
-        + ", ".join(f'"{h}"' for n, h in kind.columns if n not in kind.optional)
-        for kind in HEADER_KINDS.values()
-    )
-    raise ImportFailed(
-        [
-            Problem(
-                f"No header row found in the first {HEADER_SEARCH_ROWS} rows: {expected}.",
-                row=1,
-                file=table.filename,
-            )
-        ]
-    )
-
-
-# -- Cells ---------------------------------------------------------------------------------
-
-# Bullet characters Word and Excel leave in cells ("•", private-use Symbol-font bullets ...).
-_GLYPHS = (
-    "\u2022\u25e6\u25aa\u25ab\u25cf\u25cb\u25a0\u25a1\u2023\u2043"
-    "\u27a2\u27a4\u25ba\u25b6\u2756\uf0b7\uf0a7\uf0d8\uf076"
-)
-_INLINE_BULLET = re.compile(f"\\s*[{_GLYPHS}]\\s*")
-# A line starting "- ", "* ", "> " or "o " is a bullet too; a glyph anywhere starts a new one.
-_LINE_BULLET = re.compile(r"^(?:[-*>\u2013\u2014]|o(?=\s))\s+")
-
-
-def split_items(text):
-    """(introduction, bullet items): "Do this: • a • b" -> ("Do this:", ["a", "b"])."""
-    text = _INLINE_BULLET.sub("\n\u2022 ", text or "")
-    intro, items = [], []
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("\u2022"):
-            items.append(line[1:].strip())
-        elif (match := _LINE_BULLET.match(line)) is not None:
-            items.append(line[match.end() :].strip())
-        elif items:
-            items[-1] = f"{items[-1]}\n{line}"
-        else:
-            intro.append(line)
-    return "\n".join(intro), [item for item in items if item]
-
-
-def clean_block(text):
-    """A cell with its bullets written one way ("- item" lines); a lone bullet loses its mark."""
-    intro, items = split_items(text)
-    if not items:
-        return intro
-    if not intro and len(items) == 1:
-        return items[0]
-    return "\n".join(([intro] if intro else []) + [f"- {item}" for item in items])
-
-
-def split_actions(text):
-    """An Action cell that is a bullet list is one action per bullet; a list that follows an
-    introduction ("... so that plans: • a • b") is one action's detail."""
-    intro, items = split_items(text)
-    if items and not intro:
-        return items
-    cleaned = clean_block(text)
-    return [cleaned] if cleaned else []
-
-
-def append_line(existing, addition):
-    """Add a continuation row's text on its own line, unless it says the same again."""
-    if not addition or addition == existing:
-        return existing
-    return f"{existing}\n{addition}" if existing else addition
 
 
 # -- Timescales and milestones -------------------------------------------------------------
@@ -540,6 +396,7 @@ class Summary:
     target: str
     counts: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     changes: list = field(default_factory=list)
+    added: list = field(default_factory=list)
     kept: list = field(default_factory=list)
     dry_run: bool = False
 
@@ -547,6 +404,10 @@ class Summary:
 
     def count(self, noun, outcome, number=1):
         self.counts[noun][outcome] += number
+
+    def add(self, text):
+        if len(self.added) < self.MAX_CHANGES:
+            self.added.append(text)
 
     def change(self, text):
         if len(self.changes) < self.MAX_CHANGES:
@@ -673,100 +534,214 @@ class PlanOptions:
     dry_run: bool = False
 
 
-def parse_business_plan(table, header):
-    """Objectives and their actions as plain data (JSON-safe), or ImportFailed."""
-    problems, objectives, seen = [], [], {}
-    file = table.filename
-
-    def problem(message, row, name):
-        problems.append(header.problem(message, row, name, file))
-
-    for row_index in range(header.row, len(table.rows)):
-        values, row = table.rows[row_index], row_index + 1
-        if not any(values) or header.is_repeat(values):
-            continue
-        cell = {name: header.cell(values, name) for name, _ in header.kind.columns}
-        filled = [value for value in values if value]
-        if len(filled) == 1 and values[0] and not re.fullmatch(r"\d+\.?0*", values[0]):
-            continue  # a heading row ("Priority One: ...") in the first column
-        number_text = cell["number"]
-        objective = objectives[-1] if objectives else None
-        if number_text:
-            match = re.fullmatch(r"(\d{1,4})(?:\.0*)?\.?", number_text)
-            if match is None:
-                problem(
-                    f'"{number_text}" is not an objective number: use a whole number.',
-                    row,
-                    "number",
+def read_layout(table, mapping=None):
+    """The table's Layout (plans/layout.py), or ImportFailed saying what a header needs."""
+    layout = find_layout(table.rows, mapping)
+    if layout is None:
+        raise ImportFailed(
+            [
+                Problem(
+                    f"No header row found in the first {HEADER_SEARCH_ROWS} rows: the table "
+                    "needs a row of headings naming at least its actions or recommendations "
+                    '(for example "Action", "Recommendation", "Lead", "Timescale").',
+                    row=1,
+                    file=table.filename,
                 )
-                continue
-            number = int(match.group(1))
-            if number < 1:
-                problem("Objective numbers start at 1.", row, "number")
-                continue
-            if number in seen:
-                problem(f"Objective {number} already starts at row {seen[number]}.", row, "number")
-                continue
-            if not cell["objective"]:
-                problem(
-                    f"Objective {number} has no text: say what we want to achieve.",
-                    row,
-                    "objective",
-                )
-            seen[number] = row
-            objective = {"row": row, "number": number, "text": cell["objective"], "actions": []}
-            objectives.append(objective)
-        elif objective is None:
-            problem(
-                "This row has no objective number and there is no objective above it.",
-                row,
-                "number",
-            )
-            continue
-        elif cell["objective"]:
-            objective["text"] = f"{objective['text']} {cell['objective']}".strip()
-
-        rating = None
-        if cell["rating"]:
-            rating = RATING_WORDS.get(normalise_heading(cell["rating"]))
-            if rating is None:
-                problem(
-                    f'RAG rating "{cell["rating"]}" is not one of Red, Amber, Green, Complete, '
-                    "Not started.",
-                    row,
-                    "rating",
-                )
-        elif cell["comment"]:
-            problem("Give a RAG rating with the progress comment.", row, "rating")
-
-        texts = split_actions(cell["action"])
-        details = {
-            "lead_text": clean_block(cell["lead"]),
-            "measure": clean_block(cell["measure"]),
-            "timescale": cell["timescale"],
-            "comment": clean_block(cell["comment"]),
-            "rating": rating,
-        }
-        if texts:
-            for text in texts:
-                objective["actions"].append({"row": row, "text": text, **details})
-        elif any(details.values()):
-            if not objective["actions"]:
-                problem("This row adds to an action but the objective has none yet.", row, "action")
-                continue
-            action = objective["actions"][-1]
-            for name in ("lead_text", "measure", "timescale", "comment"):
-                action[name] = append_line(action[name], details[name])
-            if rating and action["rating"] and rating != action["rating"]:
-                problem("This row gives the action a second, different RAG rating.", row, "rating")
-            action["rating"] = action["rating"] or rating
-    if not objectives and not problems:
-        problems.append(
-            Problem("The file has a header row but no objectives.", row=header.row, file=file)
+            ]
         )
-    if problems:
-        raise ImportFailed(problems)
-    return {"kind": "plan", "objectives": objectives}
+    if not (layout.has("action") or layout.has("recommendation")):
+        raise ImportFailed(
+            [
+                Problem(
+                    "No column of actions or recommendations: choose which column holds them.",
+                    row=layout.header_row,
+                    file=table.filename,
+                )
+            ]
+        )
+    return layout
+
+
+def best_table(tables, mapping=None):
+    """The sheet that holds the plan: the one whose header names the most (first on a tie)."""
+    found = []
+    for table in tables:
+        layout = find_layout(table.rows, mapping)
+        score = len({c.field for c in layout.columns} - {"note", "ignore"}) if layout else -1
+        found.append((score, -len(found), table))
+    return max(found, key=lambda item: (item[0], item[1]))[2]
+
+
+def resolve_status(words, key=None, answers=None):
+    """(rating or None, needs asking) for a status cell's words, a status key ("1": "Fully
+    Achieved") and the person's answers ({words: rating or ""})."""
+    if not words:
+        return None, False
+    answers = answers or {}
+    if words in answers:
+        return answers[words] or None, False
+    if key and words.strip(". ") in key:
+        rating, _written, ambiguous = read_status(key[words.strip(". ")])
+        return rating, rating is None
+    rating, _written, ambiguous = read_status(words)
+    return rating, rating is None
+
+
+def parse_table(table, *, mapping=None, answers=None):
+    """Everything a plan table says, as plain data (JSON-safe): the columns and what each is
+    taken as, the parents (objectives or recommendations) with their actions, sections,
+    warnings, and the status words to ask the person about."""
+    layout = read_layout(table, mapping)
+    reading = Walker(table.rows, layout).walk()
+    if reading.problems:
+        raise ImportFailed(
+            Problem(
+                message,
+                row=row,
+                column=_heading(layout, name),
+                letter=_letter(layout, name),
+                file=table.filename,
+            )
+            for row, name, message in reading.problems
+        )
+    parsed = {
+        "kind": layout.kind,
+        "filename": table.filename,
+        "sheet": getattr(table, "sheet", ""),
+        "title": layout.title,
+        "as_at": as_at_date_text(layout.titles, layout.columns),
+        "header_row": layout.header_row,
+        "signature": layout.signature(),
+        "columns": [column.as_dict() for column in layout.columns],
+        "sections": reading.sections,
+        "skipped": [{"row": row, "why": why} for row, why in reading.skipped],
+        "warnings": [{"row": row, "message": message} for row, message in reading.warnings],
+        "questions": {},
+        "parents": [],
+    }
+    for parent in reading.parents:
+        parsed["parents"].append(_parent_data(parent, reading, answers, parsed))
+    _warn(parsed, layout)
+    return parsed
+
+
+def _heading(layout, name):
+    column = layout.first(name)
+    return column.label if column else FIELDS.get(name, name)
+
+
+def _letter(layout, name):
+    column = layout.first(name)
+    return column.letter if column else ""
+
+
+def _parent_data(parent, reading, answers, parsed):
+    actions = []
+    for action in parent["actions"]:
+        rating, ask = resolve_status(action["status"], reading.status_key, answers)
+        if ask:
+            parsed["questions"].setdefault(action["status"], []).append(action["row"])
+        actions.append(
+            {
+                "row": action["row"],
+                "reference": action["reference"][:40],
+                "text": action["text"],
+                "lead_text": clean_block(action["lead_text"]),
+                "measure": clean_block(action["measure"]),
+                "timescale": action["timescale"],
+                "progress": clean_block(action["progress"]),
+                "status": action["status"],
+                "rating": rating,
+                "notes": "\n".join(action["notes"]),
+                "section": action["section"],
+            }
+        )
+    return {
+        "row": parent["row"],
+        "reference": parent["reference"][:40],
+        "text": clean_block(parent["text"]),
+        "outcome": clean_block(parent["outcome"]),
+        "provenance": parent["provenance"],
+        "section": parent["section"][:300],
+        "section_row": parent["section_row"],
+        "actions": actions,
+    }
+
+
+def _warn(parsed, layout):
+    """Things worth a look that do not stop the import."""
+    warnings = parsed["warnings"]
+    for parent in parsed["parents"]:
+        if not parent["actions"]:
+            warnings.append({"row": parent["row"], "message": "This has no action."})
+        for action in parent["actions"]:
+            if not action["lead_text"] and layout.has("lead"):
+                warnings.append({"row": action["row"], "message": "No lead is given."})
+            for problem in impossible_dates(action["timescale"]):
+                warnings.append({"row": action["row"], "message": problem})
+    for column in layout.columns:
+        if column.field == "note":
+            warnings.append(
+                {
+                    "row": layout.header_row,
+                    "message": f'Column {column.letter} ("{column.label}") is not a field of '
+                    "ours: it is kept with each action as a note unless you choose otherwise.",
+                }
+            )
+
+
+_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\b")
+
+
+def impossible_dates(text):
+    """ "31/02/2027" and the like: written as a date, but no such day."""
+    found = []
+    for match in _DAY_MONTH_YEAR.finditer(text or ""):
+        day, month, year = (int(part) for part in match.groups())
+        year += 2000 if year < 100 else 0
+        try:
+            datetime.date(year, month, day)
+        except ValueError:
+            found.append(f'"{match.group(0)}" is not a real date: it is kept as written.')
+    return found
+
+
+def parse_business_plan(parsed):
+    """The generic reading as a business plan: numbered objectives with their actions."""
+    objectives, used = [], set()
+    for index, parent in enumerate(parsed["parents"], start=1):
+        number = _objective_number(parent["reference"], used) or _next_free(used, index)
+        used.add(number)
+        text = parent["text"] or parent["section"] or f"Objective {number}"
+        actions = [
+            {**action, "comment": action["progress"] if action["rating"] else ""}
+            for action in parent["actions"]
+        ]
+        objectives.append({**parent, "number": number, "text": text, "actions": actions})
+    if not objectives:
+        raise ImportFailed(
+            [
+                Problem(
+                    "The file has a header row but no actions under it.",
+                    row=parsed["header_row"],
+                    file=parsed["filename"],
+                )
+            ]
+        )
+    return {**parsed, "kind": "plan", "objectives": objectives}
+
+
+def _objective_number(reference, used):
+    match = re.fullmatch(r"(\d{1,4})\.?", (reference or "").strip())
+    number = int(match.group(1)) if match else None
+    return number if number and number not in used else None
+
+
+def _next_free(used, start):
+    number = start
+    while number in used:
+        number += 1
+    return number
 
 
 def _objective_ref_prefix(plan):
@@ -793,14 +768,53 @@ def find_or_make_plan(partnership, name):
 
 
 def apply_business_plan(parsed, options, file=""):
-    """Make the stored plan match the parsed one; ImportFailed if it cannot."""
+    """Make the stored plan match the parsed one; ImportFailed if it cannot.
+
+    Objectives and actions already stored are found by their published reference, then by
+    their text (the same, or nearly), never by their position: a revised plan with a row
+    inserted at the top updates each action in place and its progress stays with it.
+    """
     plan = find_or_make_plan(options.partnership, options.plan_name)
     user = options.user
     summary = Summary(kind="plan", target=plan.title, dry_run=options.dry_run)
+    _check_plan_options(parsed, options, plan, file)
+    with transaction.atomic():
+        if plan.pk is None:
+            save_tracked(plan, user)
+            summary.count("plans", "created")
+        prefix = _objective_ref_prefix(plan)
+        existing = list(Objective.objects.filter(plan=plan))
+        pairs = match_items(
+            parsed["objectives"],
+            existing,
+            lambda data: data["reference"] or str(data["number"]),
+            lambda obj: obj.reference or str(obj.number),
+            lambda data: data["text"],
+            lambda obj: obj.text,
+        )
+        _check_new_refs(parsed, pairs, prefix, file)
+        writer = ActionWriter(options, summary, link=_group_linker(options.partnership))
+        used = {obj.number for obj in existing}
+        for data, objective in pairs:
+            objective = _sync_objective(objective, data, plan, prefix, used, writer)
+            writer.sync_actions(objective, data["actions"], f"{prefix}-{objective.number}")
+        writer.finish(Objective, parsed)
+        for objective in set(existing) - {obj for _data, obj in pairs if obj}:
+            summary.kept.append(
+                f"Objective {objective.display_number} is not in the file: left as it is."
+            )
+        if options.dry_run:
+            transaction.set_rollback(True)
+    return summary
+
+
+def _check_plan_options(parsed, options, plan, file):
     problems = []
     if not options.plan_name.strip():
         problems.append(Problem("Name the business plan the file belongs to.", file=file))
-    if user is None and any(a["rating"] for o in parsed["objectives"] for a in o["actions"]):
+    if options.user is None and any(
+        a["rating"] for o in parsed["objectives"] for a in o["actions"]
+    ):
         problems.append(
             Problem("Name the importing user: RAG ratings are recorded as theirs.", file=file)
         )
@@ -811,85 +825,103 @@ def apply_business_plan(parsed, options, file=""):
     if problems:
         raise ImportFailed(problems)
 
-    with transaction.atomic():
-        if plan.pk is None:
-            save_tracked(plan, user)
-            summary.count("plans", "created")
-        prefix = _objective_ref_prefix(plan)
-        objectives = {o.number: o for o in Objective.objects.filter(plan=plan)}
-        actions = {
-            (a.parent_id, a.position): a
-            for a in Action.objects.filter(parent__objective__plan=plan)
-            .with_latest_update()
-            .prefetch_related("milestones", "lead_groups")
-        }
-        groups = list(Group.objects.filter(partnerships=options.partnership))
-        _check_new_refs(parsed, objectives, actions, prefix, file)
-        today = timezone.localdate()
-        new, ratings, new_parents = NewActions(user, summary), [], []
-        for data in parsed["objectives"]:
-            objective = objectives.pop(data["number"], None)
-            values = {"text": data["text"]}
-            if objective is None:
-                objective = Objective(
-                    ref=f"{prefix}-obj-{data['number']}",
-                    kind=ActionParent.Kind.OBJECTIVE,
-                    partnership=options.partnership,
-                    position=data["number"],
-                    plan=plan,
-                    number=data["number"],
-                    **values,
-                )
-                new_parents.append(objective)
-                summary.count("objectives", "created")
-            elif changed := set_fields(objective, values):
-                save_tracked(objective, user, changed)
-                summary.count("objectives", "updated")
-                summary.change(f"Objective {data['number']}: {', '.join(changed)} changed")
-            else:
-                summary.count("objectives", "unchanged")
-            for index, item in enumerate(data["actions"], start=1):
-                action = sync_action(
-                    actions.pop((objective.pk, index), None),
-                    objective,
-                    index,
-                    item,
-                    ref=f"{prefix}-{data['number']}-{index}",
-                    link=lambda lead: {"lead_groups": match_groups(lead, groups)},
-                    new=new,
-                    summary=summary,
-                    label=f"Action {data['number']}.{index}",
-                )
-                if item["rating"]:
-                    latest = (
-                        getattr(action, "latest_rating", None),
-                        getattr(action, "latest_comment", None) or "",
-                    )
-                    if latest != (item["rating"], item["comment"]):
-                        ratings.append((action, item["rating"], item["comment"]))
-        create_action_parents(Objective, new_parents, user)
-        new.create()
-        updates = record_updates(
-            [NewUpdate(action, rating, comment) for action, rating, comment in ratings],
-            by=user,
-            as_of=today,
+
+def _group_linker(partnership):
+    groups = list(Group.objects.filter(partnerships=partnership))
+    return lambda lead: {"lead_groups": match_groups(lead, groups)}
+
+
+def _sync_objective(objective, data, plan, prefix, used, writer):
+    values = {"text": data["text"], "reference": data["reference"], "section": data["section"]}
+    summary = writer.summary
+    if objective is None:
+        number = data["number"] if data["number"] not in used else max(used, default=0) + 1
+        used.add(number)
+        objective = Objective(
+            ref=f"{prefix}-obj-{number}",
+            kind=ActionParent.Kind.OBJECTIVE,
+            partnership=plan.partnership,
+            position=number,
+            plan=plan,
+            number=number,
+            **values,
         )
-        summary.count("RAG updates", "created", len(updates))
-        for objective in objectives.values():
-            summary.kept.append(f"Objective {objective.number} is not in the file: left as it is.")
-        for action in actions.values():
-            summary.kept.append(f"Action {action.ref} is not in the file: left as it is.")
-        if options.dry_run:
-            transaction.set_rollback(True)
-    return summary
+        writer.new_parents.append(objective)
+        summary.count("objectives", "created")
+        summary.add(f"Objective {data['reference'] or number}: {data['text'][:80]}")
+    elif changed := set_fields(objective, values):
+        save_tracked(objective, writer.user, changed)
+        summary.count("objectives", "updated")
+        summary.change(f"Objective {objective.display_number}: {', '.join(changed)} changed")
+    else:
+        summary.count("objectives", "unchanged")
+    return objective
 
 
-def _check_new_refs(parsed, objectives, actions, prefix, file):
+def _similar(a, b):
+    if a == b:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.ratio() if matcher.quick_ratio() >= SIMILAR else 0.0
+
+
+SIMILAR = 0.6
+
+
+def match_items(wanted, existing, wanted_ref, existing_ref, wanted_text, existing_text):
+    """[(wanted item, existing object or None)] in the file's order.
+
+    An item takes the stored object with the same published reference, else the one with the
+    same text, else the one whose text is most alike (at least 60% the same); never one by
+    position. Each stored object is taken once.
+    """
+    free = list(existing)
+    by_ref = {}
+    for obj in free:
+        key = _ref_key(existing_ref(obj))
+        if key:
+            by_ref.setdefault(key, obj)
+    found = {}
+    for index, item in enumerate(wanted):
+        obj = by_ref.get(_ref_key(wanted_ref(item)))
+        if obj is not None and obj in free:
+            found[index] = obj
+            free.remove(obj)
+    by_text = {}
+    for obj in free:
+        by_text.setdefault(_text_key(existing_text(obj)), obj)
+    for index, item in enumerate(wanted):
+        if index in found:
+            continue
+        obj = by_text.get(_text_key(wanted_text(item)))
+        if obj is not None and obj in free:
+            found[index] = obj
+            free.remove(obj)
+    for index, item in enumerate(wanted):
+        if index in found or not free:
+            continue
+        text = _text_key(wanted_text(item))
+        score, obj = max(
+            ((_similar(text, _text_key(existing_text(o))), o) for o in free),
+            key=lambda pair: pair[0],
+        )
+        if score >= SIMILAR:
+            found[index] = obj
+            free.remove(obj)
+    return [(item, found.get(index)) for index, item in enumerate(wanted)]
+
+
+def _ref_key(reference):
+    return re.sub(r"[\s.:]+$", "", (reference or "").strip().casefold())
+
+
+def _text_key(text):
+    return " ".join((text or "").casefold().split())
+
+
+def _check_new_refs(parsed, pairs, prefix, file):
     """Refs are unique across the tracker: say so rather than fail on a database error."""
-    wanted = []
-    for data in parsed["objectives"]:
-        if data["number"] not in objectives:
-            wanted.append(f"{prefix}-obj-{data['number']}")
+    wanted = [f"{prefix}-obj-{data['number']}" for data, objective in pairs if objective is None]
     taken = set(ActionParent.objects.filter(ref__in=wanted).values_list("ref", flat=True))
     if taken:
         raise ImportFailed(
@@ -979,6 +1011,81 @@ class NewActions:
                 )
 
 
+class ActionWriter:
+    """Brings one parent's actions in line with the file's, for every parent of an import,
+    then writes what is new in a few statements (finish)."""
+
+    def __init__(self, options, summary, link):
+        self.user = options.user
+        self.summary = summary
+        self.link = link
+        self.new = NewActions(options.user, summary)
+        self.new_parents = []
+        self.ratings = []
+
+    def sync_actions(self, parent, items, ref_prefix):
+        existing = (
+            list(parent.actions.with_latest_update().prefetch_related("milestones"))
+            if parent.pk
+            else []
+        )
+        pairs = match_items(
+            items,
+            existing,
+            lambda item: item["reference"],
+            lambda action: action.reference,
+            lambda item: item["text"],
+            lambda action: action.text,
+        )
+        position = max((action.position for action in existing), default=0)
+        label = parent.display_number if parent.pk else "new"
+        for item, action in pairs:
+            if action is None:
+                position += 1
+            where = action.position if action else position
+            action = sync_action(
+                action,
+                parent,
+                where,
+                item,
+                ref=f"{ref_prefix}-{where}",
+                link=self.link,
+                new=self.new,
+                summary=self.summary,
+                label=f"{label} action {item['reference'] or where}",
+            )
+            self._rating(action, item)
+        for action in set(existing) - {action for _item, action in pairs if action}:
+            self.summary.kept.append(
+                f"Action {action.display_ref} is not in the file: left as it is."
+            )
+
+    def _rating(self, action, item):
+        if not item.get("rating"):
+            return
+        latest = (
+            getattr(action, "latest_rating", None),
+            getattr(action, "latest_comment", None) or "",
+        )
+        if latest != (item["rating"], item["progress"]):
+            self.ratings.append(NewUpdate(action, item["rating"], item["progress"]))
+
+    def finish(self, parent_model, parsed):
+        create_action_parents(parent_model, self.new_parents, self.user)
+        self.new.create()
+        updates = record_updates(
+            self.ratings, by=self.user, as_of=imported_as_of(parsed.get("as_at")), imported=True
+        )
+        self.summary.count("RAG updates", "created", len(updates))
+
+
+def imported_as_of(as_at):
+    """The date imported ratings speak for: the file's "as at" date, else today."""
+    due = parse_timescale(as_at).due if as_at else None
+    today = timezone.localdate()
+    return due if due and due <= today else today
+
+
 def sync_action(action, parent, position, item, *, ref, link, new, summary, label):
     """Create (through `new`, a NewActions) or update one action from parsed `item`,
     saving only what differs.
@@ -990,17 +1097,22 @@ def sync_action(action, parent, position, item, *, ref, link, new, summary, labe
     due, milestones = timescale_dates(item["timescale"])
     values = {
         "text": item["text"],
+        "reference": item.get("reference", ""),
         "lead_text": item["lead_text"],
         "measure": item["measure"],
         "timescale": item["timescale"],
         "due_date": due,
+        "notes": item.get("notes", ""),
     }
-    if "completion_notes" in item:
+    if item.get("progress") and not item.get("rating"):
+        values["completion_notes"] = item["progress"]  # progress with no status: a note
+    elif "completion_notes" in item:
         values["completion_notes"] = item["completion_notes"]
     if action is None:
         action = Action(ref=ref, parent=parent, position=position, **values)
         links = {name: objs for name, objs in link(item["lead_text"]).items() if objs}
         new.add(action, links, milestones)
+        summary.add(f"{label}: {item['text'][:80]}")
         return action
     user = new.user
     lead_changed = action.lead_text != item["lead_text"]

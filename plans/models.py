@@ -369,6 +369,18 @@ class ActionParent(TimeStampedModel):
         Partnership, on_delete=models.PROTECT, related_name="action_parents"
     )
     position = models.PositiveIntegerField(default=0)
+    reference = models.CharField(
+        "reference as published",
+        max_length=40,
+        blank=True,
+        help_text='The number the source gives it ("10.1.1", "2 (i)"); empty when it has none.',
+    )
+    section = models.CharField(
+        "section as published",
+        max_length=300,
+        blank=True,
+        help_text='The heading it sits under in the source ("10.1 Health", "SHORT TERM TARGETS").',
+    )
     # Set when the plan, workstream or review this belongs to is archived (oversight/archive.py):
     # its actions leave every list, the pack and the reminders until it is restored.
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -486,7 +498,7 @@ class Objective(ActionParent):
 
     @property
     def display_number(self):
-        return str(self.number)
+        return self.reference.rstrip(".") if self.reference else str(self.number)
 
     @property
     def summary_group(self):
@@ -586,6 +598,12 @@ class Action(TimeStampedModel):
     ref = models.SlugField(max_length=140, unique=True)
     parent = models.ForeignKey(ActionParent, on_delete=models.PROTECT, related_name="actions")
     position = models.PositiveIntegerField(default=1)
+    reference = models.CharField(
+        "reference as published",
+        max_length=40,
+        blank=True,
+        help_text='The number the source gives the action ("1.1", "Action 2"); empty when none.',
+    )
     text = models.TextField("action")
     lead_text = models.TextField("lead as written", blank=True)
     lead_groups = models.ManyToManyField(Group, blank=True, related_name="led_actions")
@@ -605,6 +623,11 @@ class Action(TimeStampedModel):
     revised_due_date = models.DateField(null=True, blank=True)
     revision_reason = models.TextField(blank=True)
     completion_notes = models.TextField(blank=True)
+    notes = models.TextField(
+        "other columns as published",
+        blank=True,
+        help_text="Columns of an imported file that no field holds, labelled with their headings.",
+    )
     # Derived: the update that gives the current rating (see with_latest_update). Not
     # history: the updates themselves are.
     latest_update = models.ForeignKey(
@@ -653,7 +676,10 @@ class Action(TimeStampedModel):
 
     @property
     def display_ref(self):
-        """The number users say aloud: "2.1" for objective 2's first action, "R7.2" ..."""
+        """The number users say aloud: the published one ("10.1.1") where the source gave one,
+        else "2.1" for objective 2's first action, "R7.2" ..."""
+        if self.reference:
+            return self.reference.rstrip(".")
         return f"{self.parent.child.display_number}.{self.position}"
 
 
@@ -780,6 +806,9 @@ class RagUpdate(models.Model):
     # count only updates saved by then.
     created_at = models.DateTimeField(default=saved_now, editable=False)
     is_demo = models.BooleanField(default=False, help_text="Made up by the demo step.")
+    is_imported = models.BooleanField(
+        default=False, help_text="Taken from an imported file's status and progress columns."
+    )
 
     history = history()
 

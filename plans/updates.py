@@ -151,7 +151,7 @@ class NewUpdate:
 
 
 @transaction.atomic
-def record_updates(items, *, by, as_of=None, reason=""):
+def record_updates(items, *, by, as_of=None, reason="", imported=False):
     """Save many updates at once (an import), by `by`, with their history and the actions'
     current-rating columns.
 
@@ -170,6 +170,7 @@ def record_updates(items, *, by, as_of=None, reason=""):
             comment=(item.comment or "").strip(),
             as_of=as_of or timezone.localdate(),
             author=by,
+            is_imported=imported,
         )
         for item in items
     ]

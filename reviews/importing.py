@@ -22,26 +22,23 @@ is positional: recommendation N of the review and its action K, so re-importing 
 changes nothing and an edited file updates in place.
 """
 
+import difflib
 import re
 
 from django.db import transaction
 from django.utils.text import slugify
 
 from plans.importing import (
+    ActionWriter,
     ImportFailed,
-    NewActions,
     Problem,
     Summary,
-    append_line,
-    clean_block,
-    create_action_parents,
-    normalise_heading,
+    match_items,
     save_tracked,
     set_fields,
-    split_actions,
-    sync_action,
 )
-from plans.models import Action, ActionParent, Agency
+from plans.layout import append_line, clean_block, normalise_heading
+from plans.models import ActionParent, Agency
 
 from .models import CaseReview, Recommendation
 
@@ -63,94 +60,45 @@ def _take_provenance(text):
     return "\n".join(keep).strip(), "\n".join(found).strip()
 
 
-def parse_review_plan(table, header):
-    """Sections, recommendations and actions as plain data (JSON-safe), or ImportFailed."""
-    problems, recommendations, sections = [], [], []
-    file = table.filename
-    section = {"row": None, "name": "", "overview": True}
-    first_column = next(
-        (header.written[name] for name, index in header.index.items() if index == 0), ""
-    )
-
-    def problem(message, row, name):
-        problems.append(header.problem(message, row, name, file))
-
-    previous_outcome = ""
-    for row_index in range(header.row, len(table.rows)):
-        values, row = table.rows[row_index], row_index + 1
-        if not any(values) or header.is_repeat(values):
-            continue
-        if values[0] and sum(1 for value in values if value) == 1:
-            section = {"row": row, "name": values[0], "overview": _is_overview(values[0])}
-            if not section["overview"]:
-                sections.append({"row": row, "name": values[0]})
-            previous_outcome = ""
-            continue
-        cell = {name: header.cell(values, name) for name, _ in header.kind.columns}
-        text, provenance = _take_provenance(cell["recommendation"])
-        timescale, more = _take_provenance(cell["timescale"])
-        provenance = append_line(append_line(provenance, more), clean_block(cell["provenance"]))
-        outcome = clean_block(cell["outcome"])
-        text = clean_block(text)
-        details = {
-            "lead_text": clean_block(cell["lead"]),
-            "measure": clean_block(cell["measure"]),
-            "timescale": timescale,
-            "completion_notes": clean_block(cell["progress"]),
-        }
-        if outcome or text:
-            if not text:
-                problem("This row has an outcome but no recommendation.", row, "recommendation")
-                continue
-            outcome = outcome or previous_outcome
-            previous_outcome = outcome
-            recommendation = {
-                "row": row,
-                "section": "" if section["overview"] else section["name"],
-                "section_row": section["row"],
-                "outcome": outcome,
-                "text": text,
+def parse_review_plan(parsed):
+    """The generic reading (plans.importing.parse_table) as a review action plan:
+    recommendations under the agency or section their heading row names, with "Recommendation
+    added following ..." lines kept as provenance."""
+    recommendations = []
+    for parent in parsed["parents"]:
+        text, provenance = _take_provenance(parent["text"])
+        actions = []
+        for action in parent["actions"]:
+            timescale, more = _take_provenance(action["timescale"])
+            provenance = append_line(provenance, more)
+            actions.append({**action, "timescale": timescale})
+        provenance = append_line(provenance, clean_block(parent["provenance"]))
+        section = "" if _is_overview(parent["section"]) else parent["section"]
+        recommendations.append(
+            {
+                **parent,
+                "text": text or parent["reference"] or (actions[0]["text"] if actions else ""),
                 "provenance": provenance,
-                "actions": [],
+                "section": section,
+                "actions": actions,
             }
-            recommendations.append(recommendation)
-        else:
-            recommendation = recommendations[-1] if recommendations else None
-            if recommendation is None or recommendation["section_row"] != section["row"]:
-                problem(
-                    "This row has no recommendation and there is none above it in this section.",
-                    row,
-                    "recommendation",
-                )
-                continue
-            recommendation["provenance"] = append_line(recommendation["provenance"], provenance)
-
-        texts = split_actions(cell["action"])
-        if texts:
-            for action_text in texts:
-                recommendation["actions"].append({"row": row, "text": action_text, **details})
-        elif any(details.values()):
-            if not recommendation["actions"]:
-                problem(
-                    "Enter the action: this row gives a lead, timescale or audit but no action.",
-                    row,
-                    "action",
-                )
-                continue
-            action = recommendation["actions"][-1]
-            for name, value in details.items():
-                action[name] = append_line(action[name], value)
-    if not recommendations and not problems:
-        problems.append(
-            Problem("The file has a header row but no recommendations.", row=header.row, file=file)
         )
-    if problems:
-        failed = ImportFailed(problems)
-        failed.partial = {"sections": sections, "first_column": first_column}
-        raise failed
+    if not recommendations:
+        raise ImportFailed(
+            [
+                Problem(
+                    "The file has a header row but no recommendations under it.",
+                    row=parsed["header_row"],
+                    file=parsed["filename"],
+                )
+            ]
+        )
+    first = next((c["heading"] for c in parsed["columns"] if c["index"] == 0), "")
+    sections = [s for s in parsed["sections"] if not _is_overview(s["name"])]
     return {
+        **parsed,
         "kind": "review",
-        "first_column": first_column,
+        "first_column": first,
         "sections": sections,
         "recommendations": recommendations,
     }
@@ -172,49 +120,87 @@ def _agencies_by_key():
     return by_key
 
 
-def _unknown_agency(name, row, parsed, file):
-    message = (
-        f'Agency names are at most 200 characters: "{name[:40]}..." is longer.'
-        if len(name) > 200
-        else f'Unknown agency "{name}": add it to the tracker first, or import with '
-        '--create-agencies (on the upload page, "Add agencies not yet known").'
-    )
-    return Problem(message, row=row, column=parsed.get("first_column", ""), letter="A", file=file)
+# A section heading that is a sector, not an organisation: never made an agency.
+SECTORS = {
+    "health",
+    "health services",
+    "police",
+    "education",
+    "schools",
+    "social care",
+    "childrens social care",
+    "children s social care",
+    "childrens services",
+    "children s services",
+    "local authority",
+    "the local authority",
+    "council",
+    "probation",
+    "housing",
+    "early years",
+    "primary care",
+    "mental health",
+    "gps",
+    "general practice",
+    "voluntary sector",
+    "all agencies",
+    "multi agency",
+    "partnership",
+    "lscb",
+    "the board",
+    "recording",
+    "training",
+    "communication",
+    "supervision",
+    "policy",
+    "policies",
+}
 
 
-def agency_problems(parsed, file):
-    """A problem for each section row naming an agency the tracker does not know."""
+def _could_be_agency(name):
+    """A heading may name an agency, unless it is numbered ("10.1 Health") or a sector."""
+    if re.match(r"^\s*\d", name):
+        return False
+    words = " ".join(re.sub(r"[^a-z0-9]+", " ", name.casefold()).split())
+    return words not in SECTORS and len(name) <= 200
+
+
+def agency_warnings(parsed):
+    """For each section heading that is not a known agency: it stays a heading, and where a
+    known agency's name is close, the person is asked whether they meant it."""
     by_key = _agencies_by_key()
-    return [
-        _unknown_agency(section["name"], section["row"], parsed, file)
-        for section in parsed.get("sections", [])
-        if _agency_key(section["name"]) not in by_key
-    ]
+    warnings = []
+    for section in parsed.get("sections", []):
+        name = section["name"]
+        if _agency_key(name) in by_key or not _could_be_agency(name):
+            continue
+        close = difflib.get_close_matches(_agency_key(name), list(by_key), n=1, cutoff=0.8)
+        hint = f' Did you mean "{by_key[close[0]].name}"?' if close else ""
+        warnings.append(
+            {
+                "row": section["row"],
+                "message": f'"{name}" is not an agency the tracker knows: its recommendations '
+                f"are kept under it as a heading, addressed to no agency.{hint}",
+            }
+        )
+    return warnings
 
 
-def _resolve_agencies(parsed, options, file):
-    """{section name: Agency}, creating unknown agencies only when asked to."""
+def _resolve_agencies(parsed, options):
+    """{section name: Agency} for the headings that name a known agency, and (when the person
+    asked for it) new agencies for headings that could be one. Sectors never become agencies."""
     by_key = _agencies_by_key()
-    found, problems = {}, []
-    sections = parsed.get("sections") or [
-        {"row": r["section_row"], "name": r["section"]}
-        for r in parsed["recommendations"]
-        if r["section"]
-    ]
-    for section in sections:
+    found = {}
+    for section in parsed.get("sections", []):
         name = section["name"]
         agency = by_key.get(_agency_key(name))
-        if agency is None and options.create_agencies and len(name) <= 200:
+        if agency is None and options.create_agencies and _could_be_agency(name):
             agency = Agency(name=name)
             save_tracked(agency, options.user)
             agency.partnerships.add(options.partnership)
             by_key[_agency_key(name)] = agency
-        if agency is None:
-            problems.append(_unknown_agency(name, section["row"], parsed, file))
-        else:
+        if agency is not None:
             found[name] = agency
-    if problems:
-        raise ImportFailed(problems)
     return found
 
 
@@ -259,100 +245,112 @@ def find_or_make_review(options, file):
 
 
 def apply_review_plan(parsed, options, file=""):
-    """Make the review's recommendations and actions match the file's; ImportFailed if not."""
+    """Make the review's recommendations and actions match the file's; ImportFailed if not.
+
+    Stored recommendations and actions are found by published reference, then by text,
+    never by position, so a revised plan updates each in place and progress stays put.
+    """
     review = find_or_make_review(options, file)
     user = options.user
     summary = Summary(kind="review", target=review.code, dry_run=options.dry_run)
     with transaction.atomic():
-        agencies = _resolve_agencies(parsed, options, file)
+        agencies = _resolve_agencies(parsed, options)
         partnership_agencies = list(Agency.objects.filter(partnerships=options.partnership))
         if review.pk is None:
             save_tracked(review, user)
             summary.count("reviews", "created")
         prefix = review_ref_prefix(review.partnership, review.code)
-        recommendations = {
-            r.number: r
-            for r in Recommendation.objects.filter(review=review).select_related("agency")
-        }
-        actions = {
-            (a.parent_id, a.position): a
-            for a in Action.objects.filter(parent__recommendation__review=review).prefetch_related(
-                "milestones", "lead_agencies"
-            )
-        }
-        _check_refs(parsed, recommendations, prefix, file)
-        new, new_parents = NewActions(user, summary), []
-        for number, data in enumerate(parsed["recommendations"], start=1):
-            agency = agencies.get(data["section"]) if data["section"] else None
-            if data["provenance"]:
-                source = Recommendation.Source.ADDED
-            elif agency is None:
-                source = Recommendation.Source.OVERVIEW
-            else:
-                source = Recommendation.Source.IMR
-            values = {
-                "agency": agency,
-                "source": source,
-                "provenance": data["provenance"],
-                "outcome": data["outcome"],
-                "text": data["text"],
-            }
-            recommendation = recommendations.pop(number, None)
-            if recommendation is None:
-                recommendation = Recommendation(
-                    ref=f"{prefix}-r{number:02d}",
-                    kind=ActionParent.Kind.RECOMMENDATION,
-                    partnership=review.partnership,
-                    position=number,
-                    review=review,
-                    number=number,
-                    **values,
-                )
-                new_parents.append(recommendation)
-                summary.count("recommendations", "created")
-            elif changed := set_fields(recommendation, values):
-                save_tracked(recommendation, user)
-                summary.count("recommendations", "updated")
-                summary.change(f"R{number}: {', '.join(changed)} changed")
-            else:
-                summary.count("recommendations", "unchanged")
+        existing = list(Recommendation.objects.filter(review=review).select_related("agency"))
+        pairs = match_items(
+            parsed["recommendations"],
+            existing,
+            lambda data: data["reference"],
+            lambda rec: rec.reference,
+            lambda data: data["text"],
+            lambda rec: rec.text,
+        )
+        numbers = iter(_free_numbers({rec.number for rec in existing}))
+        _check_refs(pairs, numbers, prefix, file)
+        numbers = iter(_free_numbers({rec.number for rec in existing}))
 
-            def link(lead_text, agency=agency):
+        def link_for(agency):
+            def link(lead_text):
                 named = [agency] if agency else _named_agencies(lead_text, partnership_agencies)
                 return {"lead_agencies": named}
 
-            for position, item in enumerate(data["actions"], start=1):
-                sync_action(
-                    actions.pop((recommendation.pk, position), None),
-                    recommendation,
-                    position,
-                    item,
-                    ref=f"{recommendation.ref}-{position}",
-                    link=link,
-                    new=new,
-                    summary=summary,
-                    label=f"R{number} action {position}",
-                )
-        create_action_parents(Recommendation, new_parents, user)
-        new.create()
-        for recommendation in recommendations.values():
-            summary.kept.append(
-                f"R{recommendation.number} is not in the file: left as it is, with its actions."
+            return link
+
+        writer = ActionWriter(options, summary, link=None)
+        for position, (data, recommendation) in enumerate(pairs, start=1):
+            agency = agencies.get(data["section"]) if data["section"] else None
+            recommendation = _sync_recommendation(
+                recommendation, data, agency, review, prefix, numbers, position, writer
             )
-        for action in actions.values():
-            summary.kept.append(f"Action {action.ref} is not in the file: left as it is.")
+            writer.link = link_for(agency)
+            writer.sync_actions(recommendation, data["actions"], recommendation.ref)
+        writer.finish(Recommendation, parsed)
+        for recommendation in set(existing) - {rec for _data, rec in pairs if rec}:
+            summary.kept.append(
+                f"{recommendation.display_number} is not in the file: left as it is, with its "
+                "actions."
+            )
         if options.dry_run:
             transaction.set_rollback(True)
     return summary
 
 
-def _check_refs(parsed, existing, prefix, file):
+def _free_numbers(used):
+    number = 0
+    while True:
+        number += 1
+        if number not in used:
+            yield number
+
+
+def _source(data, agency):
+    if data["provenance"]:
+        return Recommendation.Source.ADDED
+    return Recommendation.Source.OVERVIEW if agency is None else Recommendation.Source.IMR
+
+
+def _sync_recommendation(recommendation, data, agency, review, prefix, numbers, position, writer):
+    values = {
+        "agency": agency,
+        "source": _source(data, agency),
+        "provenance": data["provenance"],
+        "outcome": data["outcome"],
+        "text": data["text"],
+        "reference": data["reference"],
+        # A heading that names the agency is said by the agency; any other is kept as written.
+        "section": "" if agency else data["section"],
+    }
+    summary = writer.summary
+    if recommendation is None:
+        number = next(numbers)
+        recommendation = Recommendation(
+            ref=f"{prefix}-r{number:02d}",
+            kind=ActionParent.Kind.RECOMMENDATION,
+            partnership=review.partnership,
+            position=number,
+            review=review,
+            number=number,
+            **values,
+        )
+        writer.new_parents.append(recommendation)
+        summary.count("recommendations", "created")
+        summary.add(f"Recommendation {data['reference'] or number}: {data['text'][:80]}")
+    elif changed := set_fields(recommendation, values):
+        save_tracked(recommendation, writer.user)
+        summary.count("recommendations", "updated")
+        summary.change(f"{recommendation.display_number}: {', '.join(changed)} changed")
+    else:
+        summary.count("recommendations", "unchanged")
+    return recommendation
+
+
+def _check_refs(pairs, numbers, prefix, file):
     """Refs are unique across the tracker: say so rather than fail on a database error."""
-    wanted = [
-        f"{prefix}-r{number:02d}"
-        for number in range(1, len(parsed["recommendations"]) + 1)
-        if number not in existing
-    ]
+    wanted = [f"{prefix}-r{next(numbers):02d}" for _data, rec in pairs if rec is None]
     taken = set(ActionParent.objects.filter(ref__in=wanted).values_list("ref", flat=True))
     if taken:
         raise ImportFailed(

@@ -231,7 +231,7 @@ class Recommendation(ActionParent):
 
     @property
     def display_number(self):
-        return f"R{self.number}"
+        return self.reference.rstrip(".") if self.reference else f"R{self.number}"
 
     @property
     def is_closed(self):

@@ -159,6 +159,7 @@ TABLE = {
     "reviews:theme_detail": Row(THEME, READ, SAFE_ONLY),  # themes are shared; content is scoped
     "oversight:import_upload": Row(PARTNERSHIP, OFFICER, OFFICER),
     "oversight:import_preview": Row(PENDING, OFFICERS_ONLY, SAFE_ONLY),
+    "oversight:import_reread": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404"),
     "oversight:import_confirm": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404"),
     "oversight:import_cancel": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404"),
     "reviews:assurance_list": Row(None, READ, SAFE_ONLY),

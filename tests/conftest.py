@@ -99,3 +99,9 @@ def viewer(django_user_model, ncscp):
 def outsider(django_user_model, nscp):
     """A board officer of the other partnership."""
     return make_user(django_user_model, "t-outsider", nscp, Role.Kind.BOARD_OFFICER)
+
+
+@pytest.fixture
+def structure(db):
+    """Partnerships, agencies and groups only: an otherwise empty database."""
+    call_command("loaddata", "fixtures/01_structure.json", verbosity=0)

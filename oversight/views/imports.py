@@ -17,15 +17,16 @@ from django.views.decorators.http import require_POST, require_safe
 
 from plans.access import get_partnership_for_user, require_officer, scope_for
 from plans.importing import HEADER_KINDS, ImportFailed, max_bytes
-from plans.models import Partnership
+from plans.layout import FIELDS
+from plans.models import Partnership, Rating
 from plans.pages import page
 from reviews.models import CaseReview
 from reviews.views import crumbs, is_officer
 from safeguarding.uploads import accepts_uploads
 
 from ..forms import ImportForm
-from ..importing import ImportOptions, apply_parsed, parse_file
-from ..models import PendingImport
+from ..importing import ImportOptions, apply_parsed, parse_file, reparse
+from ..models import ImportMapping, PendingImport
 
 PENDING_LIFETIME = timedelta(days=1)
 PROBLEMS_SHOWN = 200
@@ -55,6 +56,28 @@ def _options(pending_or_data, partnership, user, dry_run):
         create_agencies=bool(data.get("create_agencies")),
         dry_run=dry_run,
     )
+
+
+def chosen_kind(options):
+    """What the person imports into: a review when only a review code is given, a business
+    plan when only a plan's name is; else what the file's columns suggest."""
+    if options.get("review_code") and not options.get("plan_name"):
+        return "review"
+    if options.get("plan_name") and not options.get("review_code"):
+        return "plan"
+    return None
+
+
+def read_upload(upload, partnership, options):
+    """The uploaded file read, with the columns as this partnership last chose for a file
+    with the same header row, if it did."""
+    kind = chosen_kind(options)
+    parsed = parse_file(upload.read(), upload.name, check_agencies=True, kind=kind)
+    remembered = ImportMapping.remembered(partnership, parsed["signature"])
+    if remembered:
+        parsed = reparse(parsed, mapping=remembered, kind=kind)
+        parsed["remembered"] = True
+    return parsed
 
 
 def column_list(header):
@@ -95,9 +118,7 @@ def import_upload(request, short_name):
         }
         options["create_agencies"] = form.cleaned_data["create_agencies"]
         try:
-            parsed = parse_file(
-                upload.read(), upload.name, check_agencies=not options["create_agencies"]
-            )
+            parsed = read_upload(upload, partnership, options)
             summary = apply_parsed(parsed, _options(options, partnership, request.user, True))
         except ImportFailed as failed:
             problems = failed.problems
@@ -136,6 +157,10 @@ def import_upload(request, short_name):
 @require_safe
 def import_preview(request, pk):
     pending = _pending_for_user(request, pk)
+    return _render_preview(request, pending)
+
+
+def _render_preview(request, pending, problems=(), status=200):
     payload = pending.payload
     items = payload.get("recommendations") or payload.get("objectives") or []
     return render(
@@ -143,13 +168,18 @@ def import_preview(request, pk):
         "oversight/import_preview.html",
         page(
             request,
-            f"Check the import of {pending.filename}",
+            f"{'Error: ' if problems else ''}Check the import of {pending.filename}",
             partnership=pending.partnership,
             nav="reviews:review_list",
             pending=pending,
             summary=pending.summary,
+            parsed=payload,
             items=items[:500],
             item_count=len(items),
+            fields=list(FIELDS.items()),
+            ratings=[("", "No rating: keep the words as a note"), *Rating.choices],
+            questions=sorted(payload.get("questions", {}).items()),
+            problems=list(problems)[:PROBLEMS_SHOWN],
             breadcrumbs=crumbs(
                 (
                     reverse("oversight:import_upload", args=[pending.partnership.short_name]),
@@ -158,7 +188,46 @@ def import_preview(request, pk):
                 ("", "Check"),
             ),
         ),
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def import_reread(request, pk):
+    """Read the pending file again with the columns and status words as the person chose;
+    the column choices are remembered for the next file with the same header row."""
+    pending = _pending_for_user(request, pk)
+    payload = pending.payload
+    mapping = {
+        str(column["index"]): request.POST.get(f"column-{column['index']}", column["field"])
+        for column in payload["columns"]
+    }
+    if any(field not in FIELDS for field in mapping.values()):
+        raise Http404("No such field")
+    answers = {
+        words: request.POST.get(f"status-{index}", "")
+        for index, (words, _rows) in enumerate(sorted(payload.get("questions", {}).items()))
+    }
+    answers = {
+        words: rating
+        for words, rating in answers.items()
+        if rating in Rating.values or rating == ""
+    }
+    answers = {**pending.options.get("answers", {}), **answers}
+    try:
+        parsed = reparse(payload, mapping=mapping, answers=answers, kind=payload["kind"])
+        summary = apply_parsed(
+            parsed, _options(pending.options, pending.partnership, request.user, True)
+        )
+    except ImportFailed as failed:
+        return _render_preview(request, pending, problems=failed.problems, status=400)
+    ImportMapping.remember(pending.partnership, parsed["signature"], mapping, by=request.user)
+    pending.payload, pending.summary = parsed, summary.as_dict()
+    pending.options = {**pending.options, "answers": answers}
+    pending.save(update_fields=["payload", "summary", "options"])
+    messages.success(request, "The file has been read again with your choices")
+    return redirect("oversight:import_preview", pk=pending.pk)
 
 
 @login_required

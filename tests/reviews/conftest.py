@@ -1,17 +1,10 @@
 """Fixtures for the case-review tests: the review panel's chair, NSCP readers and a small review."""
 
 import pytest
-from django.core.management import call_command
 
 from plans.models import ActionParent, Agency, Group, Partnership, Role
 from reviews.models import CaseReview, Recommendation
 from tests.conftest import make_user
-
-
-@pytest.fixture
-def structure(db):
-    """Partnerships, agencies and groups only: an otherwise empty database."""
-    call_command("loaddata", "fixtures/01_structure.json", verbosity=0)
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from django.test import override_settings
 
 from oversight.importing import ImportOptions, import_file, parse_file
 from plans.history import tracked_models
-from plans.importing import ImportFailed, clean_block, split_actions
+from plans.importing import ImportFailed
+from plans.layout import clean_block, split_actions
 from plans.models import Action, Agency, Objective, RagUpdate
 from reviews.models import CaseReview, Recommendation
 
@@ -113,40 +114,43 @@ def test_a_file_too_large(db):
 def test_no_header_row(db):
     (problem,) = problems_of(csv_bytes([["Some", "other"], ["table", "entirely"]]))
     assert problem[0] == 1
-    assert problem[3].startswith("No header row found in the first 30 rows")
-    assert '"Audit of implementation"' in problem[3]
+    assert problem[3].startswith("No header row found in the first 40 rows")
+    assert '"Action", "Recommendation"' in problem[3]
 
 
-def test_every_missing_column_is_named_with_the_header_row(db):
-    rows = [["AN09 action plan"], ["Outcome", "Recommendation", "Action", "Whom", "Time"]]
-    assert problems_of(csv_bytes(rows)) == [
-        (
-            2,
-            "",
-            "By Whom",
-            'Missing column "By Whom": a review action plan needs it in its header row.',
-        ),
-        (
-            2,
-            "",
-            "Timescale",
-            'Missing column "Timescale": a review action plan needs it in its header row.',
-        ),
-        (
-            2,
-            "",
-            "Audit of implementation",
-            'Missing column "Audit of implementation": a review action plan needs it in its '
-            "header row.",
-        ),
+def test_a_header_needs_only_actions_or_recommendations(db):
+    """Columns are recognised by meaning; none but the action (or recommendation) is needed,
+    and a heading nobody knows is kept as a note and said so."""
+    rows = [
+        ["AN09 action plan"],
+        ["Recommendation", "Action", "Whom", "Time"],
+        ["R", "A", "x", "y"],
     ]
-
-
-def test_a_heading_twice(db):
-    rows = [[*REVIEW_HEADER, "Action"], ["x"]]
-    assert problems_of(csv_bytes(rows)) == [
-        (1, "G", "Action", 'The heading "Action" appears more than once.')
+    parsed = parse_file(csv_bytes(rows), "plan.csv")
+    assert parsed["header_row"] == 2
+    assert [(c["heading"], c["field"]) for c in parsed["columns"]] == [
+        ("Recommendation", "recommendation"),
+        ("Action", "action"),
+        ("Whom", "note"),
+        ("Time", "note"),
     ]
+    (action,) = parsed["recommendations"][0]["actions"]
+    assert action["notes"] == "Whom: x\nTime: y"
+    assert sum("is not a field of ours" in w["message"] for w in parsed["warnings"]) == 2
+
+    (problem,) = problems_of(csv_bytes([["Lead", "Timescale", "Notes"], ["a", "b", "c"]]))
+    assert problem[:1] == (1,)
+    assert problem[3] == (
+        "No column of actions or recommendations: choose which column holds them."
+    )
+
+
+def test_a_heading_twice_keeps_the_second_as_a_note(db):
+    rows = [[*REVIEW_HEADER, "Action"], ["O", "R", "Act", "", "", "", "More"]]
+    parsed = parse_file(csv_bytes(rows), "plan.csv")
+    assert [c["field"] for c in parsed["columns"]][-1] == "note"
+    (action,) = parsed["recommendations"][0]["actions"]
+    assert (action["text"], action["notes"]) == ("Act", "Action: More")
 
 
 # -- Rows -----------------------------------------------------------------------------------
@@ -178,7 +182,9 @@ def test_every_row_problem_is_reported_at_once(db):
     ]
 
 
-def test_an_unknown_agency_is_reported_at_its_section_row_and_nothing_is_written(structure):
+def test_an_unknown_agency_heading_is_kept_as_a_section_and_warned(structure):
+    """A heading row naming no known agency stays a heading (its recommendations address no
+    agency); a close name is offered; agencies are added only when the person asks."""
     from plans.models import Partnership
 
     nscp = Partnership.objects.get(short_name="NSCP")
@@ -187,32 +193,54 @@ def test_an_unknown_agency_is_reported_at_its_section_row_and_nothing_is_written
         ["Barnardo's"],
         ["Outcome", "Rec", "Act", "Lead", "Aug 2009", "Audit"],
         ["Made-up Trust"],
-        ["Outcome", "Rec", "Act", "Lead", "Aug 2009", "Audit"],
-        ["Another Unknown Council"],
-        ["Outcome", "Rec", "Act", "Lead", "Aug 2009", "Audit"],
+        ["Outcome", "Rec 2", "Act", "Lead", "Aug 2009", "Audit"],
+        ["Barnardos"],
+        ["Outcome", "Rec 3", "Act", "Lead", "Aug 2009", "Audit"],
     ]
-    before = snapshot()
-    with pytest.raises(ImportFailed) as failed:
-        import_file(csv_bytes(rows), "plan.csv", options(nscp))
-    assert [(p.row, p.letter, p.column) for p in failed.value.problems] == [
-        (4, "A", "Outcome"),
-        (6, "A", "Outcome"),
-    ]
-    assert failed.value.problems[0].message.startswith('Unknown agency "Made-up Trust"')
-    assert snapshot() == before
+    parsed = parse_file(csv_bytes(rows), "plan.csv", check_agencies=True)
+    messages = {w["row"]: w["message"] for w in parsed["warnings"]}
+    assert messages[4].startswith('"Made-up Trust" is not an agency the tracker knows')
+    assert messages[6].endswith('Did you mean "Barnardo\'s"?')
+    assert 2 not in messages
+    assert "--create-agencies" not in " ".join(messages.values())
 
-    summary = import_file(csv_bytes(rows), "plan.csv", options(nscp, create_agencies=True))
+    summary = import_file(csv_bytes(rows), "plan.csv", options(nscp))
     assert summary.counts["recommendations"]["created"] == 3
-    assert Agency.objects.get(name="Made-up Trust").partnerships.get() == nscp
+    assert not Agency.objects.filter(name="Made-up Trust").exists()
+    made_up = Recommendation.objects.get(text="Rec 2")
+    assert (made_up.agency, made_up.section) == (None, "Made-up Trust")
+
+    rows[3] = ["Another Unknown Council"]
+    rows[4][1] = "Rec 4"
+    import_file(csv_bytes(rows), "plan.csv", options(nscp, create_agencies=True))
+    assert Agency.objects.get(name="Another Unknown Council").partnerships.get() == nscp
+
+
+def test_a_sector_heading_never_becomes_an_agency(structure):
+    from plans.models import Partnership
+
+    nscp = Partnership.objects.get(short_name="NSCP")
+    rows = [
+        REVIEW_HEADER,
+        ["10.1 Health"],
+        ["O", "R", "A", "", "", ""],
+        ["Police"],
+        ["O", "R2", "A", "", "", ""],
+    ]
+    import_file(csv_bytes(rows), "plan.csv", options(nscp, create_agencies=True))
+    assert not Agency.objects.filter(name__in=["10.1 Health", "Police"]).exists()
+    assert [r.section for r in Recommendation.objects.order_by("number")] == [
+        "10.1 Health",
+        "Police",
+    ]
 
 
 def test_the_command_prints_each_problem_and_exits_non_zero(structure, tmp_path):
-    """Unknown agencies are reported together with the rows' own problems."""
     path = tmp_path / "bad.csv"
     rows = [
         REVIEW_HEADER,
         ["Nowhere Agency"],
-        ["O", "R", "A", "", "", ""],
+        ["", "", "A", "", "", ""],
         ["O", "", "A", "", "", ""],
     ]
     path.write_bytes(csv_bytes(rows))
@@ -221,9 +249,8 @@ def test_the_command_prints_each_problem_and_exits_non_zero(structure, tmp_path)
     with pytest.raises(CommandError, match=r"bad.csv: 2 problem\(s\); nothing was imported"):
         call_command("import_action_plan", str(path), review="X1", partnership="NSCP", stderr=err)
     assert err.getvalue().splitlines() == [
-        'bad.csv, row 2, column A (Outcome): Unknown agency "Nowhere Agency": add it to the '
-        "tracker first, or import with --create-agencies (on the upload page, "
-        '"Add agencies not yet known").',
+        "bad.csv, row 3, column B (Recommendation): This row has no recommendation and there is "
+        "none above it in this section.",
         "bad.csv, row 4, column B (Recommendation): This row has an outcome but no recommendation.",
     ]
     assert snapshot() == before
@@ -302,33 +329,36 @@ def plan_rows(*rows):
     return csv_bytes([PLAN_HEADER, *rows])
 
 
-def test_business_plan_problems_are_all_reported(db):
+def test_business_plan_problems_block_and_the_rest_warns_or_asks(db):
     data = plan_rows(
         ["", "", "Action before any objective", "", "", "", "", ""],
-        ["1", "Objective one", "Act", "QA", "Report", "June 2019", "Going well", "Purple"],
-        ["one", "Objective", "Act", "", "", "", "", ""],
-        ["2", "", "Act", "", "", "", "", ""],
-        ["1", "Again", "Act", "", "", "", "", ""],
-        ["", "", "Act", "", "", "", "On track", ""],
     )
     assert problems_of(data) == [
-        (2, "A", "No.", "This row has no objective number and there is no objective above it."),
         (
-            3,
-            "H",
-            "RAG rating",
-            'RAG rating "Purple" is not one of Red, Amber, Green, Complete, Not started.',
-        ),
-        (4, "A", "No.", '"one" is not an objective number: use a whole number.'),
-        (
-            5,
+            2,
             "B",
             "What do we want to achieve?",
-            "Objective 2 has no text: say what we want to achieve.",
+            "This row has no objective and there is none above it in this section.",
         ),
-        (6, "A", "No.", "Objective 1 already starts at row 3."),
-        (7, "H", "RAG rating", "Give a RAG rating with the progress comment."),
     ]
+    parsed = parse_file(
+        plan_rows(
+            ["1", "Objective one", "Act", "QA", "Report", "June 2019", "Going well", "Purple"],
+            ["one", "Objective", "Act", "", "", "", "", ""],
+            ["2", "", "Act", "", "", "", "", ""],
+            ["1", "Again", "Act", "", "", "", "", ""],
+            ["", "", "Act", "", "", "", "On track", ""],
+        ),
+        "bp.csv",
+    )
+    numbers = [(o["reference"], o["number"]) for o in parsed["objectives"]]
+    assert numbers == [("1", 1), ("one", 2), ("2", 3), ("1", 4)]
+    assert parsed["questions"] == {"Purple": [2]}
+    assert {"row": 4, "message": "Objective 2 has no text: the reference stands for it."} in (
+        parsed["warnings"]
+    )
+    last = parsed["objectives"][-1]["actions"][-1]
+    assert (last["progress"], last["rating"], last["comment"]) == ("On track", None, "")
 
 
 def test_business_plan_ratings_need_a_user(structure):

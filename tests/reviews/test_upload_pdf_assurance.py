@@ -74,15 +74,15 @@ def test_upload_shows_every_problem_by_row_and_column(client, nscp_officer, stru
     client.force_login(nscp_officer)
     bad = (
         b"Outcome,Recommendation,Action,By Whom,Timescale,Audit of implementation\r\n"
-        b"Nowhere Trust\r\nO,R,A,,,\r\n,,,Lead only,,\r\nAn outcome,,Act,,,\r\n"
+        b"Nowhere Trust\r\n,,A,,,\r\nO,R,A,,,\r\n,,,Lead only,,\r\nAn outcome,,Act,,,\r\n"
     )
     response = upload(client, content=bad)
     assert response.status_code == 400
     html = response.content.decode()
     assert "The file cannot be imported: 2 problems" in html
-    assert '<td class="govuk-table__cell">2</td>' in html
-    assert "Unknown agency &quot;Nowhere Trust&quot;" in html
-    assert '<td class="govuk-table__cell">5</td>' in html
+    assert '<td class="govuk-table__cell">3</td>' in html
+    assert "This row has no recommendation and there is none above it" in html
+    assert '<td class="govuk-table__cell">6</td>' in html
     assert "This row has an outcome but no recommendation." in html
     assert not PendingImport.objects.exists()
     assert not CaseReview.objects.exists()
