@@ -37,6 +37,7 @@ from .layout import (
     FIELDS,
     HEADER_SEARCH_ROWS,
     Walker,
+    append_line,
     as_at_date_text,
     clean_block,
     find_layout,
@@ -1104,8 +1105,10 @@ def sync_action(action, parent, position, item, *, ref, link, new, summary, labe
         "due_date": due,
         "notes": item.get("notes", ""),
     }
-    if item.get("progress") and not item.get("rating"):
-        values["completion_notes"] = item["progress"]  # progress with no status: a note
+    if (item.get("progress") or item.get("status")) and not item.get("rating"):
+        # Progress with no rating is kept as a note, with any status words not yet rated.
+        unrated = f"Status as published: {item['status']}" if item.get("status") else ""
+        values["completion_notes"] = append_line(item.get("progress", ""), unrated)
     elif "completion_notes" in item:
         values["completion_notes"] = item["completion_notes"]
     if action is None:

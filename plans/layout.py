@@ -459,8 +459,12 @@ def classify(layout, values, *, first_after_header=False):
     cells, _notes = row_cells(layout, values)
     if len(filled) == 1 and _KEY_ROW.match(filled[0]) and layout.has("rating"):
         return "key"
-    if len(filled) == 1 and values[0] and _first_field(layout) != "action":
-        return "section"  # a lone first cell: an agency's or a theme's heading (seed 003)
+    if len(filled) == 1 and values[0]:
+        first = _first_field(layout)
+        if first == layout.parent_field:  # "Recording" is a heading; a sentence is not
+            return "section" if _is_heading(values[0]) else "item"
+        if first != "action":
+            return "section"  # a lone first cell: an agency's or a theme's heading (seed 003)
     content = [name for name in _CONTENT_FIELDS if cells.get(name)]
     heading_text = [text for name, text in cells.items() if name != "ref" and text]
     if content or len(heading_text) > 1:
@@ -468,9 +472,13 @@ def classify(layout, values, *, first_after_header=False):
     if len(filled) == 1:
         return "section"  # an agency, a sector or a theme on a row of its own
     text = heading_text[0] if heading_text else ""
-    if len(text.split()) <= 6 and not _SENTENCE_END.search(text):
+    if _is_heading(text):
         return "section"  # "10.1 | Health": a numbered heading, not a recommendation
     return "item"
+
+
+def _is_heading(text):
+    return len(text.split()) <= 6 and not _SENTENCE_END.search(text)
 
 
 @dataclass

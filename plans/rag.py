@@ -147,7 +147,7 @@ def split_progress_status(text):
     match = _TRAILING_STATUS.search(text)
     if match and match.start(1) > 0:
         return text[: match.start(1)].strip(), match.group(1).strip()
-    rating, words, _ambiguous = read_status(text)
-    if rating and len(words) <= 30 and words == text:
-        return "", text
+    rating, words, ambiguous = read_status(text)
+    if (rating or ambiguous) and len(text) <= 30 and "\n" not in text:
+        return "", text  # the cell is only a status ("Complete", "Amber/Green")
     return text, ""

@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from oversight.importing import ImportOptions, apply_parsed, parse_file
 from plans.importing import ImportFailed, Problem
-from plans.models import Partnership
+from plans.layout import FIELDS, normalise_heading
+from plans.models import Partnership, Rating
 from reviews.models import CaseReview
 
 
@@ -36,6 +37,22 @@ class Command(BaseCommand):
         )
         parser.add_argument("--create-agencies", action="store_true")
         parser.add_argument("--dry-run", action="store_true", help="Check and report only.")
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="HEADING=FIELD",
+            help="Take the column headed HEADING as FIELD (repeatable), e.g. "
+            '--map "Person responsible=lead". Fields: ' + ", ".join(FIELDS) + ".",
+        )
+        parser.add_argument(
+            "--status",
+            action="append",
+            default=[],
+            metavar="WORDS=RATING",
+            help='What an unclear status means (repeatable), e.g. --status "On track=green"; '
+            "RATING is one of " + ", ".join(Rating.values) + ", or empty for no rating.",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -44,7 +61,10 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{path}: cannot be read ({exc.strerror}).") from exc
         try:
-            parsed = parse_file(data, path.name, check_agencies=not options["create_agencies"])
+            mapping, answers = self.choices(options)
+            kind = "review" if options["review"] and not options["plan"] else None
+            kind = "plan" if options["plan"] and not options["review"] else kind
+            parsed = parse_file(data, path.name, True, mapping=mapping, answers=answers, kind=kind)
             import_options = ImportOptions(
                 partnership=self.partnership(options, parsed),
                 user=self.user(options["user"]),
@@ -64,6 +84,14 @@ class Command(BaseCommand):
             ) from None
         kind = "review action plan" if summary.kind == "review" else "business plan"
         self.stdout.write(f"{path.name}: {kind} for {summary.target}")
+        for warning in parsed["warnings"]:
+            where = f"row {warning['row']}: " if warning["row"] else ""
+            self.stdout.write(f"  Warning, {where}{warning['message']}")
+        for words, rows in parsed["questions"].items():
+            self.stdout.write(
+                f'  Not rated: "{words}" (rows {", ".join(map(str, rows))}) could mean more than '
+                f'one rating; say which with --status "{words}=RATING".'
+            )
         for line in summary.lines():
             self.stdout.write(f"  {line}")
         for line in summary.kept:
@@ -72,6 +100,24 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was saved.")
         elif not summary.changed_anything:
             self.stdout.write("Nothing changed.")
+
+    @staticmethod
+    def choices(options):
+        """--map and --status as the preview's column mapping and status answers."""
+        mapping, answers, problems = {}, {}, []
+        for text in options["map"]:
+            heading, _, field = text.rpartition("=")
+            if not heading or field.strip() not in FIELDS:
+                problems.append(Problem(f'--map "{text}": say HEADING=FIELD with a field of ours.'))
+            mapping[normalise_heading(heading)] = field.strip()
+        for text in options["status"]:
+            words, _, rating = text.rpartition("=")
+            if not words or (rating.strip() and rating.strip() not in Rating.values):
+                problems.append(Problem(f'--status "{text}": say WORDS=RATING.'))
+            answers[words.strip()] = rating.strip()
+        if problems:
+            raise ImportFailed(problems)
+        return mapping, answers
 
     def partnership(self, options, parsed):
         short_name = options["partnership"]
