@@ -795,6 +795,7 @@ def apply_business_plan(parsed, options, file=""):
         )
         _check_new_refs(parsed, pairs, prefix, file)
         writer = ActionWriter(options, summary, link=_group_linker(options.partnership))
+        writer.load(existing)
         used = {obj.number for obj in existing}
         for data, objective in pairs:
             objective = _sync_objective(objective, data, plan, prefix, used, writer)
@@ -1023,13 +1024,21 @@ class ActionWriter:
         self.new = NewActions(options.user, summary)
         self.new_parents = []
         self.ratings = []
+        self.stored = {}
+
+    def load(self, parents):
+        """The stored actions of these parents, read at once (not one query per parent)."""
+        actions = (
+            Action.objects.filter(parent__in=[p.pk for p in parents if p.pk])
+            .with_latest_update()
+            .prefetch_related("milestones")
+            .order_by("parent_id", "position")
+        )
+        for action in actions:
+            self.stored.setdefault(action.parent_id, []).append(action)
 
     def sync_actions(self, parent, items, ref_prefix):
-        existing = (
-            list(parent.actions.with_latest_update().prefetch_related("milestones"))
-            if parent.pk
-            else []
-        )
+        existing = self.stored.get(parent.pk, []) if parent.pk else []
         pairs = match_items(
             items,
             existing,

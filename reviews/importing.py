@@ -281,6 +281,7 @@ def apply_review_plan(parsed, options, file=""):
             return link
 
         writer = ActionWriter(options, summary, link=None)
+        writer.load(existing)
         for position, (data, recommendation) in enumerate(pairs, start=1):
             agency = agencies.get(data["section"]) if data["section"] else None
             recommendation = _sync_recommendation(

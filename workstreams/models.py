@@ -47,7 +47,7 @@ class Workstream(Archivable, ActionParent):
 
     @property
     def display_number(self):
-        return f"W{self.number}"
+        return self.reference.rstrip(".") if self.reference else f"W{self.number}"
 
     @property
     def summary_group(self):
