@@ -581,11 +581,24 @@ def _objective_ref_prefix(plan):
     return plan.slug.replace("-business-plan-", "-bp-")
 
 
-def find_or_make_plan(partnership, name):
-    """The partnership's plan called `name` (title or slug), or a new unsaved one."""
+def find_or_make_plan(partnership, name, file=""):
+    """The partnership's plan called `name` (title or slug), or a new unsaved one.
+
+    An archived plan is refused: importing into it would bring its actions back into lists.
+    """
     slug = slugify(name)
     for plan in Plan.objects.filter(partnership=partnership):
         if plan.title.casefold() == name.casefold() or plan.slug == slug:
+            if plan.archived_at is not None:
+                raise ImportFailed(
+                    [
+                        Problem(
+                            f'The business plan "{plan.title}" is archived: restore it from the '
+                            "archive before importing into it.",
+                            file=file,
+                        )
+                    ]
+                )
             return plan
     if not slug.startswith(slugify(partnership.short_name)):
         slug = f"{slugify(partnership.short_name)}-{slug}"
@@ -594,7 +607,7 @@ def find_or_make_plan(partnership, name):
 
 def apply_business_plan(parsed, options, file=""):
     """Make the stored plan match the parsed one; ImportFailed if it cannot."""
-    plan = find_or_make_plan(options.partnership, options.plan_name)
+    plan = find_or_make_plan(options.partnership, options.plan_name, file)
     user = options.user
     summary = Summary(kind="plan", target=plan.title, dry_run=options.dry_run)
     problems = []
