@@ -2,8 +2,9 @@
 
 Importing runs in three steps so that nothing is written unless the whole file is valid:
 
-1. `read_table()` turns the uploaded bytes into rows of text cells. An unreadable file, a wrong
-   file type or an empty file is an `ImportFailed`.
+1. `read_table()` / `read_tables()` (plans/spreadsheets.py) turn the uploaded bytes into rows
+   of text cells, within budgets of size, cells and time. An unreadable file, a wrong file
+   type, an empty file or one past a budget is an `ImportFailed`.
 2. A parser (`parse_business_plan()` here, `reviews.importing.parse_review_plan()` for review
    action plans) walks the rows and collects EVERY problem with its row and column before
    failing, so a person fixes the file once rather than once per error.
@@ -15,19 +16,14 @@ Review action plans live in `reviews/importing.py`, which builds on this module 
 on plans, never the other way round).
 """
 
-import csv
 import datetime
 import difflib
 import functools
-import io
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from pathlib import PurePath
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -45,221 +41,21 @@ from .layout import (
 )
 from .models import Action, ActionParent, Group, Milestone, Objective, Plan, Rating
 from .rag import read_status
+from .spreadsheets import (  # noqa: F401  (re-exported: importers and pages use them from here)
+    EXCEL_SUFFIXES,
+    MAX_COLUMNS,
+    ImportFailed,
+    Problem,
+    Table,
+    cell_text,
+    column_letter,
+    max_bytes,
+    max_rows,
+    read_table,
+    read_tables,
+)
 from .timescales import parse_timescale
 from .updates import NewUpdate, record_updates
-
-MAX_COLUMNS = 60
-EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
-
-
-def max_bytes():
-    """Largest file accepted (settings.PLAN_IMPORT_MAX_BYTES, default 10 MB)."""
-    return settings.PLAN_IMPORT_MAX_BYTES
-
-
-def max_rows():
-    return getattr(settings, "PLAN_IMPORT_MAX_ROWS", 20_000)
-
-
-# -- Problems ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an imported file, located as a person would find it in Excel."""
-
-    message: str
-    row: int | None = None  # spreadsheet row number, 1-based; None for the whole file
-    column: str = ""  # the column's heading as the file writes it
-    letter: str = ""  # the spreadsheet column letter, "E"
-    file: str = ""
-
-    def location(self):
-        parts = [self.file] if self.file else []
-        if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.column or self.letter:
-            name = f"column {self.letter}" if self.letter else "column"
-            parts.append(f"{name} ({self.column})" if self.column else name)
-        return ", ".join(parts)
-
-    def __str__(self):
-        where = self.location()
-        return f"{where}: {self.message}" if where else self.message
-
-
-class ImportFailed(Exception):
-    """The file cannot be imported; `problems` says every reason, each with its place."""
-
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("; ".join(str(p) for p in self.problems[:5]))
-
-
-def column_letter(index):
-    """0 -> "A", 26 -> "AA"."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-# -- Reading -------------------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    filename: str
-    rows: list[list[str]]  # rows[i] is spreadsheet row i + 1
-    sheet: str = ""
-
-
-def read_tables(data, filename):
-    """Every table in the file (one for now: the first sheet)."""
-    return [read_table(data, filename)]
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def cell_text(value):
-    """A cell as the text a person sees: dates day-first, whole numbers without ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0, 0):
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value)
-    # NUL and other control characters are never meant, and PostgreSQL refuses NUL.
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = [line.strip() for line in text.split("\n")]
-    return "\n".join(lines).strip()
-
-
-def read_table(data, filename):
-    """The file's first sheet as rows of text cells; raises ImportFailed if it cannot be read."""
-    name = PurePath(filename or "upload").name
-    suffix = PurePath(name).suffix.lower()
-
-    def fail(message):
-        raise ImportFailed([Problem(message, file=name)])
-
-    if suffix == ".xls":
-        fail("Wrong file type: this is an old Excel .xls file. Save it as .xlsx or .csv.")
-    if suffix not in EXCEL_SUFFIXES | {".csv"}:
-        fail("Wrong file type: import an Excel .xlsx file or a .csv file.")
-    if not data:
-        fail("The file is empty.")
-    if len(data) > max_bytes():
-        fail(f"The file is larger than {max_bytes() / (1024 * 1024):g} MB.")
-    rows = _read_xlsx(data, fail) if suffix in EXCEL_SUFFIXES else _read_csv(data, name)
-    while rows and not any(rows[-1]):
-        rows.pop()
-    if not rows:
-        fail("The file is empty: it has no filled cells.")
-    return Table(filename=name, rows=rows)
-
-
-def _trim(cells):
-    cells = [cell_text(value) for value in cells[:MAX_COLUMNS]]
-    while cells and not cells[-1]:
-        cells.pop()
-    return cells
-
-
-def _read_xlsx(data, fail):
-    import openpyxl  # imported here: only uploads of Excel files pay for it
-
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        fail("The file cannot be read: it is not a valid Excel .xlsx file.")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except Exception:  # zipfile raises many kinds on a damaged archive (NotImplementedError too)
-        fail("The file cannot be read: it is not a valid Excel .xlsx file.")
-    if unzipped > 25 * max_bytes():  # a "zip bomb"
-        fail("The file cannot be read: its contents are too large.")
-    rows = []
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = workbook.active or (workbook.worksheets[0] if workbook.worksheets else None)
-            if sheet is None:
-                fail("The file is empty: it has no sheets.")
-            # A sheet that says it is far wider than any plan is refused before it is parsed
-            # (parsing a dense 1,000-column sheet ties a worker up for many seconds).
-            if (sheet.max_column or 0) > 4 * MAX_COLUMNS:
-                fail(
-                    f"The first sheet has {sheet.max_column:,} columns; a plan has at most "
-                    f"{MAX_COLUMNS}. Delete the unused columns and save the file again."
-                )
-            for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-                if len(rows) >= max_rows():
-                    fail(f"The file has more than {max_rows():,} rows.")
-                rows.append(_trim(list(values)))
-        finally:
-            workbook.close()
-    except ImportFailed:
-        raise
-    except Exception:  # openpyxl raises many kinds on a damaged file
-        fail("The file cannot be read: it is not a valid Excel .xlsx file.")
-    return rows
-
-
-def _decode(data):
-    for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves CSV as cp1252
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-def _read_csv(data, name):
-    text = _decode(data)
-    if text is None or "\x00" in text:
-        raise ImportFailed(
-            [Problem("The file cannot be read: it is not a text CSV file.", file=name)]
-        )
-    delimiter = _guess_delimiter(text)
-    rows = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    try:
-        for values in reader:
-            if len(rows) >= max_rows():
-                raise ImportFailed(
-                    [Problem(f"The file has more than {max_rows():,} rows.", file=name)]
-                )
-            rows.append(_trim(values))
-    except csv.Error as exc:
-        raise ImportFailed(
-            [Problem(f"The file cannot be read as CSV: {exc}.", row=len(rows) + 1, file=name)]
-        ) from exc
-    return rows
-
-
-def _guess_delimiter(text):
-    """The delimiter under which a header row (plans/layout.py) appears; a comma if none."""
-    sample = text[:65536]
-    for delimiter in (",", ";", "\t"):
-        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=False)
-        try:
-            rows = [[cell.strip() for cell in values] for values in reader][:HEADER_SEARCH_ROWS]
-        except csv.Error:
-            continue
-        if find_layout(rows) is not None:
-            return delimiter
-    return ","
-
 
 # -- Headers -------------------------------------------------------------------------------
 
@@ -757,11 +553,24 @@ def _objective_ref_prefix(plan):
     return plan.slug.replace("-business-plan-", "-bp-")
 
 
-def find_or_make_plan(partnership, name):
-    """The partnership's plan called `name` (title or slug), or a new unsaved one."""
+def find_or_make_plan(partnership, name, file=""):
+    """The partnership's plan called `name` (title or slug), or a new unsaved one.
+
+    An archived plan is refused: importing into it would bring its actions back into lists.
+    """
     slug = slugify(name)
     for plan in Plan.objects.filter(partnership=partnership):
         if plan.title.casefold() == name.casefold() or plan.slug == slug:
+            if plan.archived_at is not None:
+                raise ImportFailed(
+                    [
+                        Problem(
+                            f'The business plan "{plan.title}" is archived: restore it from the '
+                            "archive before importing into it.",
+                            file=file,
+                        )
+                    ]
+                )
             return plan
     if not slug.startswith(slugify(partnership.short_name)):
         slug = f"{slugify(partnership.short_name)}-{slug}"
@@ -775,7 +584,7 @@ def apply_business_plan(parsed, options, file=""):
     their text (the same, or nearly), never by their position: a revised plan with a row
     inserted at the top updates each action in place and its progress stays with it.
     """
-    plan = find_or_make_plan(options.partnership, options.plan_name)
+    plan = find_or_make_plan(options.partnership, options.plan_name, file)
     user = options.user
     summary = Summary(kind="plan", target=plan.title, dry_run=options.dry_run)
     _check_plan_options(parsed, options, plan, file)

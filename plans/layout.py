@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .rag import split_progress_status
+from .timescales import split_numbered
 
 HEADER_SEARCH_ROWS = 40
 
@@ -211,7 +212,7 @@ class Layout:
             if column.index < len(values)
             and normalise_heading(values[column.index]) == normalise_heading(column.heading)
         )
-        return bool(headed) and same >= max(2, (len(headed) + 1) // 2)
+        return bool(headed) and same >= 2 and same > len(headed) / 2
 
 
 def _score(values):
@@ -722,24 +723,6 @@ class Walker:
                 action[name] = f"{action[name]}\n{addition}" if action[name] else addition
         action["status"] = action["status"] or details["status"]
         action["notes"] += details["notes"]
-
-
-_NUMBERED = re.compile(r"(?:^|\s)(\d{1,2})[.)]\s+")
-
-
-def split_numbered(text):
-    """ "1. Do this 2. Do that" -> ["Do this", "Do that"] when the items run 1, 2, 3 ...;
-    None when the text is not such a list."""
-    marks = list(_NUMBERED.finditer(text or ""))
-    if len(marks) < 2 or [int(m.group(1)) for m in marks] != list(range(1, len(marks) + 1)):
-        return None
-    if text[: marks[0].start()].strip():
-        return None
-    items = []
-    for index, mark in enumerate(marks):
-        end = marks[index + 1].start() if index + 1 < len(marks) else len(text)
-        items.append(text[mark.end() : end].strip())
-    return items if all(items) else None
 
 
 def split_with_timescales(action_text, timescale):

@@ -112,6 +112,19 @@ _YEAR_PAIR = re.compile(
     r"(?<![\d/.-])(?P<y1>\d{4})(?P<sp1>\s?)[/-](?P<sp2>\s?)(?P<y2>\d{4}|\d{2})(?!\d|[/.-]\d)",
     _FLAGS,
 )
+# "Q3 2016/17", "Quarter 4 of financial year 2016-17": a quarter of a UK financial year
+# (Q1 April-June ... Q4 January-March). A quarter of a bare year ("Q1 2020") is not read: it
+# may be a calendar quarter.
+_QUARTER = re.compile(
+    r"(?<![a-z])(?:q|qtr|quarter)\s?(?P<q>[1-4])(?!\d)[\s,:-]{0,3}"
+    r"(?:(?:of\s)?(?:the\s)?(?:(?:financial|fiscal)\syear|fy)[\s,:-]{0,3})?"
+    r"(?P<y1>\d{4})(?P<sp1>\s?)[/-](?P<sp2>\s?)(?P<y2>\d{4}|\d{2})(?!\d|[/.-]\d)",
+    _FLAGS,
+)
+# "financial year 2012/13" names the whole financial year: not a part of it.
+_FINANCIAL_YEAR = re.compile(r"(?<![a-z])(?:(?:financial|fiscal)\syear|fy)[\s,:-]{0,3}$", _FLAGS)
+# After a date: the date is when the action starts ("April 2016 onwards").
+_ONWARDS = re.compile(r"[\s,]*(?:and\s)?onwards?(?![a-z])", _FLAGS)
 _BARE_YEAR = re.compile(r"(?<![\d.,:/£$-])(?P<y>\d{4})(?!\d|[.,:]\d|%)", _FLAGS)
 _DAY_MONTH_PAIR = re.compile(
     r"(?<![\d/.-])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?!\d|[/.-]\d)",
@@ -251,6 +264,7 @@ class Timescale:
     dates: tuple[date, ...]  # every date named, in the order written, end of each period
     due: date | None  # when the action is due; None unless it can be read without guessing
     kind: str  # one of KINDS
+    starts: date | None = None  # when the action starts, if the words say ("... onwards")
 
     @property
     def readable(self) -> bool:
@@ -270,7 +284,9 @@ def parse_timescale(text: str | None) -> Timescale:
     ``kind`` is "completed", "ongoing" or "immediate" when those words are used
     (in that order of precedence, dates still read alongside them), otherwise
     "dated" when there is a due date, "empty" for a blank cell and "unknown" for
-    everything else.
+    everything else. A timescale that only says when the action starts ("April
+    2016 onwards") is "ongoing", with ``starts`` and no due date; that date is not
+    among ``dates``, which are ends.
     """
     raw = text if isinstance(text, str) else ""
     norm = _normalise(raw)
@@ -278,15 +294,40 @@ def parse_timescale(text: str | None) -> Timescale:
         return Timescale(text=raw, dates=(), due=None, kind="empty")
 
     tokens = _scan(norm)
-    dated = [(start, value) for start, _end, value in tokens if value is not None]
-    blocked = any(value is None for _start, _end, value in tokens)
+    starts = [token for token in tokens if token[2] is not None and _ONWARDS.match(norm, token[1])]
+    ends = [token for token in tokens if token not in starts]
+    dated = [(start, value) for start, _end, value in ends if value is not None]
+    blocked = any(value is None for _start, _end, value in ends)
     due = None if blocked or not dated else _pick_due(norm, dated)
     if due is None and blocked:
-        due = _explicit_deadline(norm, tokens)
+        due = _explicit_deadline(norm, ends)
 
     status = _status(norm)
-    kind = status or ("dated" if due is not None else "unknown")
-    return Timescale(text=raw, dates=tuple(value for _start, value in dated), due=due, kind=kind)
+    if due is not None:
+        kind = status or "dated"
+    else:
+        kind = status or ("ongoing" if starts and not blocked else "unknown")
+    return Timescale(
+        text=raw,
+        dates=tuple(value for _start, value in dated),
+        due=due,
+        kind=kind,
+        starts=_period_start(norm, *starts[0]) if starts else None,
+    )
+
+
+def _period_start(norm: str, start: int, end: int, value: date) -> date:
+    """The first day of the period a token names; `value` is its last."""
+    words = norm[start:end]
+    if _QUARTER.fullmatch(words):
+        return value.replace(month=value.month - 2, day=1)
+    if _YEAR_PAIR.fullmatch(words):
+        return date(value.year - 1, 4, 1)
+    if _MONTH_YEAR.fullmatch(words):
+        return value.replace(day=1)
+    if _BARE_YEAR.fullmatch(words):
+        return date(value.year, 1, 1)
+    return value
 
 
 def _normalise(text: str) -> str:
@@ -472,19 +513,42 @@ def _on_month_year(match: re.Match[str], norm: str, taken: bytearray) -> date | 
     return _safe_month_end(_full_year(match["y"]), _MONTHS[match["mon"]])
 
 
-def _on_year_pair(match: re.Match[str], norm: str, taken: bytearray) -> date | str:
-    """UK financial year "2019/20" or "2019-2020": ends 31 March of the second year."""
+def _first_financial_year(match: re.Match[str]) -> int | str:
+    """The first year of a financial year written "2019/20" or "2019-2020", or _BAD/_SKIP."""
     first = int(match["y1"])
     if not _year_ok(first):
         return _SKIP
     second = match["y2"]
     consecutive = int(second) == (first + 1 if len(second) == 4 else (first + 1) % 100)
     spaced = bool(match["sp1"] or match["sp2"])  # "2019 - 2020" may be a calendar range
-    if not consecutive or spaced or _before(norm, match.start()):
-        return _BAD
-    if _qualified(norm, match.start(), match.end()):
+    return first if consecutive and not spaced else _BAD
+
+
+def _on_year_pair(match: re.Match[str], norm: str, taken: bytearray) -> date | str:
+    """UK financial year "2019/20" or "2019-2020": ends 31 March of the second year."""
+    first = _first_financial_year(match)
+    if isinstance(first, str):
+        return first
+    start = match.start()
+    named = _FINANCIAL_YEAR.search(norm, max(0, start - 20), start)
+    if named is not None:  # "financial year 2019/20": qualifiers come before those words
+        start = named.start()
+    if _before(norm, start) or _qualified(norm, start, match.end()):
         return _BAD
     return _safe_date(first + 1, 3, 31)
+
+
+def _on_quarter(match: re.Match[str], norm: str, taken: bytearray) -> date | str:
+    """ "Q3 2016/17": the last day of that quarter of the UK financial year."""
+    first = _first_financial_year(match)
+    if isinstance(first, str):
+        return first
+    if _before(norm, match.start()) or _qualified(norm, match.start(), match.end()):
+        return _BAD
+    quarter = int(match["q"])
+    if quarter == 4:
+        return _safe_month_end(first + 1, 3)
+    return _safe_month_end(first, 3 + 3 * quarter)
 
 
 def _on_bare_year(match: re.Match[str], norm: str, taken: bytearray) -> date | str:
@@ -529,7 +593,34 @@ _RULES = (
     (_NAMED_DMY, _on_named_dmy),
     (_NAMED_MDY, _on_named_mdy),
     (_MONTH_YEAR, _on_month_year),
+    (_QUARTER, _on_quarter),
     (_YEAR_PAIR, _on_year_pair),
     (_BARE_YEAR, _on_bare_year),
     (_DAY_MONTH_PAIR, _on_day_month_pair),
 )
+
+
+# A list item's number: "1." at the start or after a space, followed by a space or the end
+# (so "31.03.2020", "1.5 days" and "2020." are not items).
+_ITEM_NUMBER = re.compile(r"(?:^|(?<=\s))(?P<n>\d{1,3})\.(?=\s|$)", re.ASCII)
+
+
+def split_numbered(text: str | None) -> list[str] | None:
+    """The items of a cell written as a numbered list, "1. Complete 2. 31 March 2020" ->
+    ["Complete", "31 March 2020"], on one line or several; None unless the cell is a clean
+    list: it starts at "1.", numbers every item in turn with nothing else that looks like an
+    item number, and no item is empty.
+
+    Plans number the actions in one cell and their timescales in the next the same way, so
+    each split action can be given its own timescale.
+    """
+    raw = text if isinstance(text, str) else ""
+    stripped = raw.strip()
+    marks = list(_ITEM_NUMBER.finditer(stripped))
+    if not marks or marks[0].start() != 0:
+        return None
+    if [int(mark["n"]) for mark in marks] != list(range(1, len(marks) + 1)):
+        return None
+    ends = [mark.start() for mark in marks[1:]] + [len(stripped)]
+    items = [stripped[mark.end() : end].strip() for mark, end in zip(marks, ends, strict=True)]
+    return items if all(items) else None

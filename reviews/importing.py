@@ -233,6 +233,17 @@ def find_or_make_review(options, file):
     if problems:
         raise ImportFailed(problems)
     review = CaseReview.objects.filter(partnership=options.partnership, code__iexact=code).first()
+    if review is not None and review.archived_at is not None:
+        # Importing would bring its actions back into lists.
+        raise ImportFailed(
+            [
+                Problem(
+                    f'The case review "{review.code}" is archived: restore it from the archive '
+                    "before importing into it.",
+                    file=file,
+                )
+            ]
+        )
     if review is None:
         kind = CaseReview.Kind(options.review_kind)
         review = CaseReview(

@@ -173,6 +173,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The largest plan file an import accepts, and the most a request's files may hold together
 # (safeguarding/uploads.py drops anything past it as it arrives).
 PLAN_IMPORT_MAX_BYTES = env.int("PLAN_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Budgets for reading one plan file (plans/spreadsheets.py): what a workbook may unpack to,
+# the cells it may hold, and the seconds reading it may take, so a hostile file is refused fast.
+PLAN_IMPORT_MAX_UNZIPPED_BYTES = env.int("PLAN_IMPORT_MAX_UNZIPPED_BYTES", default=50 * 1024 * 1024)
+PLAN_IMPORT_MAX_CELLS = env.int("PLAN_IMPORT_MAX_CELLS", default=1_000_000)
+PLAN_IMPORT_MAX_SECONDS = env.float("PLAN_IMPORT_MAX_SECONDS", default=10.0)
 # Who must use a second factor besides superusers and staff: a callable returning the
 # administrator roles (a queryset with a `user` field). The project package imports no app.
 SECOND_FACTOR_ADMIN_ROLES = "plans.access.administrator_roles"

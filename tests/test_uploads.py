@@ -201,7 +201,7 @@ def test_an_xlsx_that_unzips_to_far_more_than_the_limit_is_refused(client, offic
     assert len(bomb) < 100_000  # small enough to pass the size check
     client.force_login(officer)
     before = stored()
-    refused(upload(client, "plan.xlsx", bomb), "its contents are too large")
+    refused(upload(client, "plan.xlsx", bomb), "it unpacks to more than 2.38 MB")
     assert stored() == before
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plans.timescales import KINDS, Timescale, parse_timescale
+from plans.timescales import KINDS, Timescale, parse_timescale, split_numbered
 
 D = date
 
@@ -76,6 +76,17 @@ SEEDS = [
     ("2019-20", "dated", (D(2020, 3, 31),), D(2020, 3, 31)),
     ("1999/00", "dated", (D(2000, 3, 31),), D(2000, 3, 31)),
     ("Aug 75", "dated", (D(1975, 8, 31),), D(1975, 8, 31)),
+    # Published plans (2012-2017): financial years and their quarters, and Excel's "mmm-yy".
+    ("financial year 2012/13", "dated", (D(2013, 3, 31),), D(2013, 3, 31)),
+    ("End of financial year 2016/17", "dated", (D(2017, 3, 31),), D(2017, 3, 31)),
+    ("FY 2016-17", "dated", (D(2017, 3, 31),), D(2017, 3, 31)),
+    ("Q1 2016/17", "dated", (D(2016, 6, 30),), D(2016, 6, 30)),
+    ("Q2 2016/17", "dated", (D(2016, 9, 30),), D(2016, 9, 30)),
+    ("Q3 2016/17", "dated", (D(2016, 12, 31),), D(2016, 12, 31)),
+    ("Q4 2016/17", "dated", (D(2017, 3, 31),), D(2017, 3, 31)),
+    ("Quarter 3 of financial year 2016-2017", "dated", (D(2016, 12, 31),), D(2016, 12, 31)),
+    ("Mar-17", "dated", (D(2017, 3, 31),), D(2017, 3, 31)),
+    ("March 2017", "dated", (D(2017, 3, 31),), D(2017, 3, 31)),
 ]
 
 UNREADABLE = [
@@ -97,6 +108,12 @@ UNREADABLE = [
     "2019 - 2020",  # calendar range or financial year?
     "2009-2011",
     "2010/11 academic year",
+    "academic year 2010/11",
+    "mid financial year 2016/17",  # part of the year
+    "before financial year 2016/17",
+    "Q3 2016/18",  # not one financial year
+    "mid Q3 2016/17",
+    "Q3 2016",  # a calendar quarter or a financial one?
     "10/11",
     "Working Together 2018",  # a title, not a timescale
     "Nov - Feb 2010",  # November of which year?
@@ -191,6 +208,69 @@ def test_status_words(text, kind):
     assert parse_timescale(text).kind == kind
 
 
+@pytest.mark.parametrize(
+    ("text", "starts"),
+    [
+        ("April 2016 onwards", D(2016, 4, 1)),
+        ("From 1 April 2016 onward", D(2016, 4, 1)),
+        ("2016/17 onwards", D(2016, 4, 1)),
+        ("2016 and onwards", D(2016, 1, 1)),
+        ("Q3 2016/17 onwards", D(2016, 10, 1)),
+    ],
+)
+def test_a_date_followed_by_onwards_is_a_start_not_a_due_date(text, starts):
+    result = parse_timescale(text)
+    assert (result.kind, result.dates, result.due, result.starts) == ("ongoing", (), None, starts)
+    assert result.readable
+
+
+def test_a_start_and_a_deadline_both_read():
+    result = parse_timescale("April 2016 onwards, complete by March 2017")
+    assert (result.starts, result.dates, result.due) == (
+        D(2016, 4, 1),
+        (D(2017, 3, 31),),
+        D(2017, 3, 31),
+    )
+
+
+def test_a_start_does_not_rescue_an_unreadable_deadline():
+    result = parse_timescale("April 2016 onwards, finish Spring 2017")
+    assert (result.kind, result.due, result.starts) == ("unknown", None, D(2016, 4, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("1. Complete 2. 31 March 2020", ["Complete", "31 March 2020"]),
+        ("1. Complete\n2. 31 March 2020\n3. Ongoing", ["Complete", "31 March 2020", "Ongoing"]),
+        ("  1. Only one  ", ["Only one"]),
+        ("1. By 31.03.2020 2. Review within 1.5 days", ["By 31.03.2020", "Review within 1.5 days"]),
+        ("1. Train 2 staff. 2. Audit", ["Train 2 staff.", "Audit"]),
+        ("1.\nMarch 2020\n2.\nJune 2020", ["March 2020", "June 2020"]),
+    ],
+)
+def test_split_numbered_gives_each_item(text, items):
+    assert split_numbered(text) == items
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "March 2020",
+        "2. Complete 3. Review",  # does not start at 1
+        "1. Complete 3. Review",  # a number missed
+        "1. Visit 3. sites 2. Report",  # something else looks like an item number
+        "1. Complete 2.",  # an empty item
+        "By 2020. 1. Complete",
+        "31.03.2020",
+    ],
+)
+def test_split_numbered_is_none_unless_a_clean_numbered_list(text):
+    assert split_numbered(text) is None
+
+
 def test_kinds_are_exposed():
     assert KINDS == ("dated", "ongoing", "immediate", "completed", "empty", "unknown")
 
@@ -208,6 +288,7 @@ def _check_invariants(text, result):
         assert result.kind != "unknown"
     if result.kind == "empty":
         assert result.dates == ()
+    assert result.starts is None or type(result.starts) is date
 
 
 @given(st.text())

@@ -486,3 +486,49 @@ def test_a_zip_claiming_an_unknown_version_is_refused_with_a_message():
     with pytest.raises(ImportFailed) as refused:
         read_table(bytes(data), "damaged.xlsx")
     assert "not a valid Excel .xlsx file" in str(refused.value.problems[0])
+
+
+# -- Archived plans and reviews -------------------------------------------------------------
+
+
+def test_importing_into_an_archived_business_plan_is_refused(structure, admin_user):
+    """Importing would bring the plan's actions back into lists: restore it first."""
+    from plans.models import Partnership, Plan
+
+    ncscp = Partnership.objects.get(short_name="NCSCP")
+    data = plan_rows(["1", "Children in care are safe", "Audit care plans", "QA", "", "2019"])
+    opts = ImportOptions(partnership=ncscp, plan_name="NCSCP Test Plan 2026", user=admin_user)
+    import_file(data, "bp.csv", opts)
+    plan = Plan.objects.get()
+    plan.archive(by=admin_user)
+    before = snapshot()
+    edited = data.replace(b"Audit care plans", b"Audit every care plan")
+    for dry_run in (True, False):
+        opts.dry_run = dry_run
+        with pytest.raises(ImportFailed) as refused:
+            import_file(edited, "bp.csv", opts)
+        assert [str(p) for p in refused.value.problems] == [
+            'bp.csv: The business plan "NCSCP Test Plan 2026" is archived: restore it from the '
+            "archive before importing into it."
+        ]
+    assert snapshot() == before
+    assert not Objective.objects.filter(archived_at__isnull=True).exists()
+
+    plan.restore(by=admin_user)
+    opts.dry_run = False
+    assert import_file(edited, "bp.csv", opts).counts["actions"]["updated"] == 1
+
+
+def test_importing_into_an_archived_case_review_is_refused(structure, nscp):
+    rows = [REVIEW_HEADER, ["Outcome", "Recommendation", "Action", "Lead", "March 2028", "Audit"]]
+    import_file(csv_bytes(rows), "review.csv", options(nscp))
+    review = CaseReview.objects.get(code="TST1")
+    review.archive()
+    before = snapshot()
+    with pytest.raises(ImportFailed) as refused:
+        import_file(csv_bytes([*rows, ["", "", "Another action"]]), "review.csv", options(nscp))
+    assert [str(p) for p in refused.value.problems] == [
+        'review.csv: The case review "TST1" is archived: restore it from the archive before '
+        "importing into it."
+    ]
+    assert snapshot() == before

@@ -82,8 +82,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path.name}: {len(failed.problems)} problem(s); nothing was imported."
             ) from None
+        self.report(path.name, parsed, summary)
+
+    def report(self, name, parsed, summary):
         kind = "review action plan" if summary.kind == "review" else "business plan"
-        self.stdout.write(f"{path.name}: {kind} for {summary.target}")
+        self.stdout.write(f"{name}: {kind} for {summary.target}")
         for warning in parsed["warnings"]:
             where = f"row {warning['row']}: " if warning["row"] else ""
             self.stdout.write(f"  Warning, {where}{warning['message']}")
