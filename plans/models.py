@@ -433,13 +433,11 @@ class ActionQuerySet(NaturalKeyQuerySet):
     natural_key_fields = ("ref",)
 
     def visible_to(self, user):
-        """Actions of the partnerships `user` may read (see plans/access.py)."""
+        """Actions `user` may read: those of the partnerships they read, and their shared
+        groups' actions in the partnerships those groups also serve (see plans/access.py)."""
         from .access import scope_for
 
-        return self.filter(
-            parent__partnership__in=scope_for(user).readable_partnerships,
-            parent__archived_at__isnull=True,
-        )
+        return self.filter(scope_for(user).action_read_q(), parent__archived_at__isnull=True)
 
     def editable_by(self, user):
         """Actions `user` may update: a subset of visible_to()."""

@@ -2,6 +2,8 @@
 found, one section per finding, in the issue's order. Each test is written as the request the
 probe made and failed on the code before its fix."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -78,6 +80,123 @@ def test_a_session_open_before_an_app_was_set_up_elsewhere_must_enter_a_code(cha
     response = client.get(reverse("plans:dashboard"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
+# -- 2. An agency-lead role grants updates only in its own partnership ---------------------------
+
+HEALTHCARE = "Nottinghamshire HealthCare NHS Trust"
+
+
+@pytest.fixture
+def healthcare_in_ncscp(seed, ncscp):
+    """NCSCP actions of the agency `lead` leads in NSCP: one assigned to it, one under a
+    recommendation addressed to it."""
+    healthcare = Agency.objects.get(name=HEALTHCARE)
+    assigned = Action.objects.get(ref="ncscp-bp-2019-22-3-1")
+    assigned.lead_agencies.add(healthcare)
+    review = make_review(ncscp, code="HC01", agencies=(HEALTHCARE,), actions_each=1)
+    addressed = Action.objects.get(parent__recommendation__review=review)
+    return assigned, addressed
+
+
+def test_an_agency_lead_with_a_viewer_role_elsewhere_cannot_update_that_agencys_actions_there(
+    client, agency_lead, ncscp, healthcare_in_ncscp
+):
+    from plans.models import Role
+
+    Role.objects.create(user=agency_lead, partnership=ncscp, kind=Role.Kind.VIEWER)
+    client.force_login(agency_lead)
+    for action in healthcare_in_ncscp:
+        url = reverse("plans:action_update", args=[action.pk])
+        assert client.get(reverse("plans:action_detail", args=[action.pk])).status_code == 200
+        assert client.get(url).status_code == 403
+        response = client.post(url, {"rating": "green", "comment": "Forged"})
+        assert response.status_code == 403
+        assert not RagUpdate.objects.filter(action=action).exists()
+    rows = {"action": [a.pk for a in healthcare_in_ncscp]}
+    assert client.post(reverse("plans:my_actions"), rows).status_code == 403
+    # Their own partnership's actions of that agency they still update.
+    own = Action.objects.filter(
+        parent__partnership__short_name="NSCP", parent__recommendation__agency__name=HEALTHCARE
+    ).first()
+    url = reverse("plans:action_update", args=[own.pk])
+    assert client.post(url, {"rating": "green", "comment": "Done"}).status_code == 302
+
+
+# -- 12. A role from a shared group reaches that group's actions, not the other partnership -----
+
+CSE_ACTION = "nscp-ws-1-1"  # NSCP workstream 1, led by the cross-authority CSE group
+OTHER_NSCP_ACTION = "nscp-an09-r24-1"  # NSCP's AN09 review, not the CSE group's
+
+
+@pytest.fixture
+def cse_chair(django_user_model, seed, ncscp):
+    """Chair of the Cross Authority CSE Group (shared by NCSCP and NSCP), in NCSCP."""
+    from plans.models import Group, Role
+
+    from .conftest import make_user
+
+    group = Group.objects.get(slug="csecag")
+    return make_user(django_user_model, "t-cse-chair", ncscp, Role.Kind.CHAIR, group=group)
+
+
+@pytest.fixture
+def nscp_things(seed, nscp):
+    from plans.models import Group, Meeting
+
+    bmg = Group.objects.create(slug="t-nscp-bmg", name="NSCP BMG", kind=Group.Kind.BMG)
+    bmg.partnerships.add(nscp)
+    meeting = Meeting.objects.create(
+        group=bmg, date=date(2021, 6, 16), update_deadline=date(2021, 6, 2)
+    )
+    review = CaseReview.objects.get(partnership=nscp, code="AN09")
+    return meeting, review
+
+
+def test_the_cse_groups_chair_reads_and_updates_its_actions_in_the_other_partnership(
+    client, cse_chair
+):
+    action = Action.objects.get(ref=CSE_ACTION)
+    client.force_login(cse_chair)
+    assert client.get(reverse("plans:action_detail", args=[action.pk])).status_code == 200
+    url = reverse("plans:action_update", args=[action.pk])
+    assert client.post(url, {"rating": "amber", "comment": "Slipping"}).status_code == 302
+    assert RagUpdate.objects.filter(action=action, author=cse_chair).count() == 1
+    mine = client.get(reverse("plans:my_actions"), {"show": "all"}).content.decode()
+    assert reverse("plans:action_detail", args=[action.pk]) in mine
+
+
+def test_the_cse_groups_chair_does_not_read_the_rest_of_the_other_partnership(
+    client, cse_chair, nscp_things
+):
+    meeting, review = nscp_things
+    other = Action.objects.get(ref=OTHER_NSCP_ACTION)
+    client.force_login(cse_chair)
+    for url in (
+        reverse("reviews:review_detail", args=[review.pk]),
+        reverse("reviews:review_pdf", args=[review.pk]),
+        reverse("plans:meeting_detail", args=[meeting.pk]),
+        reverse("plans:meeting_pack", args=[meeting.pk]),
+        reverse("plans:meeting_pack_pdf", args=[meeting.pk]),
+        reverse("workstreams:workstream_list", args=["NSCP"]),
+        reverse("plans:action_detail", args=[other.pk]),
+        reverse("plans:action_update", args=[other.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    listed = client.get(reverse("reviews:review_list")).content.decode()
+    assert "AN09" not in listed
+    dashboard = client.get(reverse("plans:dashboard")).content.decode()
+    assert "Workstream 1:" in dashboard  # its CSE action is counted ...
+    assert reverse("workstreams:workstream_list", args=["NSCP"]) not in dashboard  # ... unlinked
+    actions = client.get(reverse("plans:action_list")).content.decode()
+    assert reverse("plans:action_detail", args=[other.pk]) not in actions
+    export = client.get(reverse("plans:action_export", args=["csv"])).content.decode("utf-8-sig")
+    nscp_rows = [row for row in csv.DictReader(io.StringIO(export)) if row["partnership"] == "NSCP"]
+    cse_led = Action.objects.filter(
+        parent__partnership__short_name="NSCP", lead_groups__slug="csecag"
+    )
+    assert nscp_rows and len(nscp_rows) == cse_led.count()
+    assert {row["lead"] for row in nscp_rows} == set(cse_led.values_list("lead_text", flat=True))
 
 
 # -- 3. Repeated ids save duplicates ------------------------------------------------------------
