@@ -100,11 +100,16 @@ class UpdateForm(forms.Form):
         },
     )
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The update this one corrects; the view looks it up among the action's updates.
+    corrects = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, current_rating=None, current_revised=None, **kwargs):
+    def __init__(
+        self, *args, current_rating=None, current_revised=None, correcting=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.current_rating = current_rating
         self.current_revised = current_revised
+        self.correcting = correcting
 
     def clean_revised_due_date(self):
         value = self.cleaned_data.get("revised_due_date")
@@ -117,7 +122,9 @@ class UpdateForm(forms.Form):
         rating, comment = data.get("rating"), (data.get("comment") or "").strip()
         data["comment"] = comment
         if rating and not comment:
-            if rating in COMMENT_NEEDED_FOR:
+            if self.correcting:
+                self.add_error("comment", "Enter a progress comment to explain the correction")
+            elif rating in COMMENT_NEEDED_FOR:
                 label = Rating(rating).label
                 self.add_error("comment", f"Enter a progress comment to explain the {label} rating")
             elif self.current_rating and rating != self.current_rating:
@@ -149,6 +156,7 @@ class QuickUpdateForm(UpdateForm):
         self.fields["rating"].required = False
         del self.fields["revised_due_date"]
         del self.fields["revision_reason"]
+        del self.fields["corrects"]
 
     def clean(self):
         data = super().clean()

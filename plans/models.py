@@ -7,7 +7,9 @@ machinery by inheriting :class:`ActionParent`, so that an action always has exac
 while this app never imports theirs.
 """
 
+import simple_history
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Now
@@ -30,6 +32,26 @@ class TimeStampedModel(models.Model):
 def history(**kwargs):
     """One place that decides how every audited model records its history."""
     return HistoricalRecords(**kwargs)
+
+
+class PeopleHistory(HistoricalRecords):
+    """History of people (Django's User): who made whom staff, superuser or active, and their
+    groups and permissions. The password hash is never copied into history; signing in only
+    stamps `last_login`, which is not a change to the person."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if not created and kwargs.get("update_fields") == frozenset({"last_login"}):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
+simple_history.register(
+    get_user_model(),
+    app="plans",
+    records_class=PeopleHistory,
+    excluded_fields=["password", "last_login"],
+    m2m_fields=["groups", "user_permissions"],
+)
 
 
 class NaturalKeyQuerySet(models.QuerySet):
@@ -575,6 +597,28 @@ class Action(TimeStampedModel):
         """The number users say aloud: "2.1" for objective 2's first action, "R7.2" ..."""
         return f"{self.parent.child.display_number}.{self.position}"
 
+    def record_update(self, *, rating, comment, by, corrects=None):
+        """Record a RAG update of this action by `by`: the one place updates are written.
+
+        A correction (`corrects`: an earlier update of this action) is a new update dated as
+        the one it corrects, so it takes that one's place in the trend and, unless a later
+        update exists, the current rating; the corrected update stays as it was. Packs as at
+        an earlier deadline count only updates saved by then, so they do not change.
+        """
+        if corrects is not None and corrects.action_id != self.pk:
+            raise ValueError("An update can only correct an update of the same action.")
+        update = RagUpdate(
+            action=self,
+            rating=rating,
+            comment=comment,
+            as_of=corrects.as_of if corrects is not None else timezone.localdate(),
+            author=by,
+            corrects=corrects,
+        )
+        update._history_user = by
+        update.save()
+        return update
+
 
 class MilestoneQuerySet(NaturalKeyQuerySet):
     def get_by_natural_key(self, action_ref, due):
@@ -624,7 +668,9 @@ class Rating(models.TextChoices):
 class RagUpdate(models.Model):
     """A dated rating with a progress comment by a named person.
 
-    Updates are never edited: a correction is a new update (history records any admin change).
+    Never changed once saved (save() refuses; the admin shows updates read-only): a correction
+    is a new update by the person correcting, pointing at the update it corrects. Record
+    updates, corrections included, with Action.record_update().
     """
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
@@ -638,6 +684,14 @@ class RagUpdate(models.Model):
     # count only updates saved by then.
     created_at = models.DateTimeField(default=saved_now, editable=False)
     is_demo = models.BooleanField(default=False, help_text="Made up by the demo step.")
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        help_text="The update this one corrects; both are kept.",
+    )
 
     history = history()
 
@@ -652,6 +706,14 @@ class RagUpdate(models.Model):
 
     def __str__(self):
         return f"{self.action.ref} {self.get_rating_display()} {self.as_of}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError(
+                "A RAG update is never changed once saved: record a correction instead "
+                "(Action.record_update(..., corrects=update))."
+            )
+        super().save(*args, **kwargs)
 
 
 class MeetingQuerySet(NaturalKeyQuerySet):

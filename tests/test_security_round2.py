@@ -382,6 +382,127 @@ def test_static_files_stay_cacheable(client, viewer):
     assert "no-store" not in response.get("Cache-Control", "")
 
 
+# -- 8. History cannot be rewritten in the admin; corrections are new updates -------------------
+
+
+@pytest.fixture
+def chairs_update(seed, chair):
+    action = Action.objects.get(ref=QA_ACTION)
+    return RagUpdate.objects.create(
+        action=action, rating=Rating.GREEN, comment="On track", as_of=date(2026, 5, 1),
+        author=chair,
+    )  # fmt: skip
+
+
+def test_an_administrator_cannot_change_add_or_revert_a_rag_update_in_the_admin(
+    client, admin_user, chair, chairs_update
+):
+    update = chairs_update
+    client.force_login(admin_user)
+    change = reverse("admin:plans_ragupdate_change", args=[update.pk])
+    page = client.get(change)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    forged = {
+        "action": update.action_id,
+        "rating": "red",
+        "comment": "Rewritten by the administrator",
+        "as_of": "2026-01-01",
+        "author": admin_user.pk,
+    }
+    assert client.post(change, forged).status_code == 403
+    assert client.post(reverse("admin:plans_ragupdate_add"), forged).status_code == 403
+    version = update.history.get().history_id
+    revert = reverse("admin:plans_ragupdate_simple_history", args=[update.pk, version])
+    assert client.post(revert, forged).status_code == 403
+    update.refresh_from_db()
+    assert (update.rating, update.comment, update.as_of, update.author) == (
+        Rating.GREEN, "On track", date(2026, 5, 1), chair,
+    )  # fmt: skip
+    assert update.history.count() == 1
+
+
+def test_a_saved_rag_update_cannot_be_changed_in_code_either(chairs_update):
+    chairs_update.comment = "Changed"
+    with pytest.raises(ValueError, match="record a correction"):
+        chairs_update.save()
+
+
+def test_a_correction_is_a_new_update_by_the_corrector_shown_as_such(
+    client, officer, chair, chairs_update
+):
+    original = chairs_update
+    action = original.action
+    client.force_login(officer)
+    url = reverse("plans:action_update", args=[action.pk])
+    form = client.get(url, {"corrects": original.pk})
+    assert form.status_code == 200
+    assert "Correct the update of 1 May 2026 by t-chair" in form.content.decode()
+    seen = form.context["form"]["seen"].value()
+    data = {"seen": seen, "corrects": original.pk, "rating": "red", "comment": "Was off track"}
+    assert client.post(url, data).status_code == 302
+    correction = RagUpdate.objects.exclude(pk=original.pk).get(action=action)
+    assert (correction.corrects, correction.author, correction.rating) == (original, officer, "red")
+    assert correction.as_of == original.as_of  # it speaks for the same date
+    original.refresh_from_db()
+    assert (original.rating, original.comment, original.author) == ("green", "On track", chair)
+    page = client.get(reverse("plans:action_detail", args=[action.pk])).content.decode()
+    assert "Correction of the update of 1 May 2026 by t-chair" in page
+    assert page.count("Was off track") == 1 and "On track" in page
+    assert Action.objects.with_latest_update().get(pk=action.pk).latest_rating == "red"
+
+
+def test_a_correction_must_say_why_and_correct_an_update_of_this_action(
+    client, officer, chairs_update, seed
+):
+    action = chairs_update.action
+    other = Action.objects.filter(parent__partnership=action.parent.partnership)
+    other = other.exclude(pk=action.pk).first()
+    client.force_login(officer)
+    url = reverse("plans:action_update", args=[other.pk])
+    assert client.get(url, {"corrects": chairs_update.pk}).status_code == 404
+    url = reverse("plans:action_update", args=[action.pk])
+    response = client.post(url, {"corrects": chairs_update.pk, "rating": "green"})
+    assert response.status_code == 200
+    assert "Enter a progress comment to explain the correction" in response.content.decode()
+    assert action.updates.count() == 1
+
+
+def test_changes_to_a_persons_staff_and_superuser_flags_and_groups_are_historised(
+    client, admin_user, viewer
+):
+    from django.contrib.auth.models import Group as AuthGroup
+
+    client.force_login(admin_user)
+    url = reverse("admin:auth_user_change", args=[viewer.pk])
+    data = {
+        "username": viewer.username,
+        "email": viewer.email,
+        "is_active": "on",
+        "is_staff": "on",
+        "is_superuser": "on",
+        "date_joined_0": "2026-01-05",
+        "date_joined_1": "09:00:00",
+    }
+    assert client.post(url, data).status_code == 302
+    viewer.refresh_from_db()
+    assert viewer.is_staff and viewer.is_superuser
+    latest = viewer.history.latest("history_id")
+    assert (latest.is_staff, latest.is_superuser, latest.history_user) == (True, True, admin_user)
+    assert latest.prev_record is not None and not latest.prev_record.is_superuser
+    editors = AuthGroup.objects.create(name="Editors")
+    viewer.groups.add(editors)
+    assert list(viewer.history.latest("history_id").groups.values_list("group", flat=True)) == [
+        editors.pk
+    ]
+    assert client.get(reverse("admin:auth_user_history", args=[viewer.pk])).status_code == 200
+
+
+def test_signing_in_adds_no_history_row_for_the_person(client, viewer):
+    before = viewer.history.count()
+    client.post(reverse("login"), {"username": "t-viewer", "password": "correct-horse-battery"})
+    assert viewer.history.count() == before
+
+
 # -- 9. Archived reviews and workstreams stay off theme pages -----------------------------------
 
 

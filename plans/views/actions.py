@@ -255,14 +255,25 @@ def field_changes(action):
 @require_safe
 def action_detail(request, pk):
     action = get_action_for_user(request, pk, Action.objects.for_list())
-    updates = list(action.updates.select_related("author").order_by("as_of", "created_at", "pk"))
+    updates = list(
+        action.updates.select_related("author", "corrects__author").order_by(
+            "as_of", "created_at", "pk"
+        )
+    )
+    for update in updates:  # the latest correction of each corrected update
+        if update.corrects_id is not None:
+            next(u for u in updates if u.pk == update.corrects_id).corrected_by = update
     context = {
         "action": action,
         "child": action.parent.child,
         "milestones": list(action.milestones.all()),
         "lead_groups": list(action.lead_groups.all()),
         "lead_agencies": list(action.lead_agencies.all()),
-        "trend": [{"rating": u.rating, "label": u.get_rating_display()} for u in updates],
+        "trend": [
+            {"rating": u.rating, "label": u.get_rating_display()}
+            for u in updates
+            if not hasattr(u, "corrected_by")  # its correction stands in its place
+        ],
         "timeline": list(reversed(updates)),
         "history": field_changes(action),
         "can_edit": can_edit_action(request.user, action),
@@ -280,17 +291,13 @@ def action_detail(request, pk):
     )
 
 
-def save_update(request, action, form):
-    """Store one update (and any revised due date) for `action`; history records the user."""
+def save_update(request, action, form, corrects=None):
+    """Store one update, or a correction of `corrects`, and any revised due date for
+    `action`; history records the user."""
     data = form.cleaned_data
-    update = RagUpdate(
-        action=action,
-        rating=data["rating"],
-        comment=data["comment"],
-        as_of=timezone.localdate(),
-        author=request.user,
+    update = action.record_update(
+        rating=data["rating"], comment=data["comment"], by=request.user, corrects=corrects
     )
-    update.save()
     if form.changes_due_date:
         action.revised_due_date = data["revised_due_date"]
         action.revision_reason = data["revision_reason"]
@@ -305,16 +312,31 @@ def conflicting_update(action, seen):
     return action.updates.select_related("author").order_by("-pk").first() or action
 
 
+def corrected_update(action, pk):
+    """The update of `action` that the form corrects (`?corrects=` or the posted field)."""
+    if not pk:
+        return None
+    update = None
+    if str(pk).isdigit():
+        update = action.updates.select_related("author").filter(pk=int(pk)).first()
+    if update is None:
+        raise Http404("No such update of this action")
+    return update
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_update(request, pk):
+    """An action's update form; with `corrects`, a correction of one of its updates."""
     locked = Action.objects.for_list()
     if request.method == "POST":
         locked = locked.select_for_update(of=("self",))
     action = get_editable_action_for_user(request, pk, locked)
+    corrects = corrected_update(action, request.POST.get("corrects") or request.GET.get("corrects"))
     form_kwargs = {
         "current_rating": action.latest_rating,
         "current_revised": action.revised_due_date,
+        "correcting": corrects is not None,
     }
     conflict = None
     if request.method == "POST":
@@ -322,8 +344,9 @@ def action_update(request, pk):
         if form.is_valid():
             conflict = conflicting_update(action, form.cleaned_data["seen"])
             if conflict is None:
-                save_update(request, action, form)
-                messages.success(request, f"Update saved for action {action.display_ref}")
+                save_update(request, action, form, corrects)
+                done = "Correction" if corrects else "Update"
+                messages.success(request, f"{done} saved for action {action.display_ref}")
                 return redirect("plans:action_detail", pk=action.pk)
             form = UpdateForm(request.POST.dict() | {"seen": edit_token(action)}, **form_kwargs)
             form.is_valid()
@@ -339,11 +362,23 @@ def action_update(request, pk):
                 "seen": edit_token(action),
                 "revised_due_date": action.revised_due_date,
                 "revision_reason": action.revision_reason,
+                "corrects": corrects.pk if corrects else None,
+                "rating": corrects.rating if corrects else None,
             },
             **form_kwargs,
         )
-    title = f"Update action {action.display_ref}"
-    context = {"action": action, "child": action.parent.child, "form": form, "conflict": conflict}
+    if corrects:
+        author = corrects.author.get_full_name() or corrects.author.get_username()
+        title = f"Correct the update of {corrects.as_of:%-d %B %Y} by {author}"
+    else:
+        title = f"Update action {action.display_ref}"
+    context = {
+        "action": action,
+        "child": action.parent.child,
+        "form": form,
+        "conflict": conflict,
+        "corrects": corrects,
+    }
     return render(
         request,
         "plans/action_update.html",
