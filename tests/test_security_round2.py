@@ -4,7 +4,7 @@ probe made and failed on the code before its fix."""
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
@@ -121,6 +121,60 @@ def test_an_agency_lead_with_a_viewer_role_elsewhere_cannot_update_that_agencys_
     ).first()
     url = reverse("plans:action_update", args=[own.pk])
     assert client.post(url, {"rating": "green", "comment": "Done"}).status_code == 302
+
+
+# -- 11. A per-account limit besides the per-address one ----------------------------------------
+
+
+def attempt(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """django-axes' clock, moved on by `clock["ahead"]`: every attempt's time, and so every
+    count and cool-off, is taken from it."""
+    ahead = {"ahead": timedelta()}
+    monkeypatch.setattr("axes.handlers.proxy.now", lambda: timezone.now() + ahead["ahead"])
+    return ahead
+
+
+def test_ten_failures_from_one_address_hold_the_account_at_another(chair, clock):
+    guesser = Client(REMOTE_ADDR="192.0.2.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(guesser, "t-chair", "not-the-password")
+    elsewhere = Client(REMOTE_ADDR="198.51.100.20")
+    response = attempt(elsewhere, "t-chair", PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in elsewhere.session
+    page = response.content.decode()
+    assert "Too many attempts to sign in" in page
+    assert f"Wait {settings.AXES_ACCOUNT_COOLOFF_TIME.seconds // 60} minutes" in page
+
+
+def test_guesses_spread_over_many_addresses_hold_the_account(chair, clock):
+    for n in range(settings.AXES_ACCOUNT_FAILURE_LIMIT):
+        attempt(Client(REMOTE_ADDR=f"203.0.113.{n + 1}"), "T-Chair", "not-the-password")
+    response = attempt(Client(REMOTE_ADDR="198.51.100.20"), "t-chair", PASSWORD)
+    assert response.status_code == 429
+
+
+def test_the_account_hold_is_short_and_attempts_during_it_do_not_extend_it(chair, clock):
+    cooloff = settings.AXES_ACCOUNT_COOLOFF_TIME
+    assert cooloff < settings.AXES_COOLOFF_TIME  # gentler than the address's lockout
+    guesser = Client(REMOTE_ADDR="192.0.2.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(guesser, "t-chair", "not-the-password")
+    clock["ahead"] = cooloff / 2
+    for n in range(3):  # more guesses during the hold, from new addresses: refused, uncounted
+        held = attempt(Client(REMOTE_ADDR=f"203.0.113.{n + 1}"), "t-chair", "not-the-password")
+        assert held.status_code == 429
+    person = Client(REMOTE_ADDR="198.51.100.20")
+    assert attempt(person, "t-chair", PASSWORD).status_code == 429
+    clock["ahead"] = cooloff + timedelta(seconds=1)
+    assert attempt(person, "t-chair", PASSWORD).status_code == 302
+    # The guessing address itself is still locked out, for the longer cool-off.
+    assert attempt(guesser, "t-chair", PASSWORD).status_code == 429
 
 
 # -- 12. A role from a shared group reaches that group's actions, not the other partnership -----
