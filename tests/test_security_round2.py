@@ -387,6 +387,91 @@ def test_an_officer_still_uploads_one_file_at_the_limit(client, officer, stored_
     assert stored_uploads == {"files": 1, "bytes": len(content)}
 
 
+# -- 6. Password reset: the link from SITE_URL, the same answer time, a throttle ---------------
+
+
+def ask_for_reset(client, email, **extra):
+    return client.post(reverse("password_reset"), {"email": email}, **extra)
+
+
+def sent_mail():
+    """The reset emails sent so far, once any still being sent have gone."""
+    from django.core import mail
+
+    from safeguarding import passwords
+
+    passwords.wait_for_sending()
+    return list(mail.outbox)
+
+
+def test_the_reset_link_points_at_site_url_not_the_host_asked(
+    client, chair, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://tracker.example.org"
+    settings.ALLOWED_HOSTS = ["testserver", "internal.example"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = ask_for_reset(client, chair.email, HTTP_HOST="internal.example")
+    assert response.status_code == 302
+    (message,) = sent_mail()
+    assert message.to == [chair.email]
+    assert "https://tracker.example.org/accounts/reset/" in message.body
+    assert "internal.example" not in message.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_known_email_is_answered_as_fast_as_an_unknown_one(client, chair, monkeypatch):
+    """Sending takes time (an SMTP server; here a slow stand-in): the answer must not wait
+    for it, or its time tells who has an account."""
+    import statistics
+    import time
+
+    from django.core.mail.backends import locmem
+
+    send = locmem.EmailBackend.send_messages
+
+    def slow_send(self, messages):
+        time.sleep(0.3)
+        return send(self, messages)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", slow_send)
+    timings = {"known": [], "unknown": []}
+    for _ in range(3):
+        for kind, email in (("known", chair.email), ("unknown", "nobody@example.org")):
+            started = time.perf_counter()
+            assert ask_for_reset(client, email).status_code == 302
+            timings[kind].append(time.perf_counter() - started)
+    known, unknown = (statistics.median(timings[kind]) for kind in ("known", "unknown"))
+    assert abs(known - unknown) < 0.15, timings
+    assert [message.to for message in sent_mail()] == [[chair.email]] * 3
+
+
+def test_reset_requests_are_throttled_per_email_alike_for_known_and_unknown(
+    client, chair, django_capture_on_commit_callbacks
+):
+    for email in (chair.email, "nobody@example.org"):
+        for _ in range(3):
+            with django_capture_on_commit_callbacks(execute=True):
+                assert ask_for_reset(client, email).status_code == 302
+        response = ask_for_reset(client, email)
+        assert response.status_code == 429
+        assert "You have asked for too many password reset links" in response.content.decode()
+    assert len(sent_mail()) == 3
+
+
+def test_reset_requests_are_throttled_per_address(
+    client, chair, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(10):
+            assert ask_for_reset(client, f"someone{n}@example.org").status_code == 302
+    assert ask_for_reset(client, chair.email).status_code == 429
+    assert sent_mail() == []
+    other = Client(REMOTE_ADDR="192.0.2.50")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ask_for_reset(other, chair.email).status_code == 302
+    assert len(sent_mail()) == 1
+
+
 # -- 7. No caching of signed-in pages, exports and PDFs ----------------------------------------
 
 
