@@ -12,8 +12,13 @@ run: install static migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Most tests run in parallel, one worker per core; those that start servers or load the machine
+# (load, benchmarks, backups) run after, alone, so their timings are not squeezed.
+TEST_ENV := SECRET_KEY=insecure-test-only-key DEBUG=off STATIC_MANIFEST=off
+
 test: install static system-deps
-	SECRET_KEY=insecure-test-only-key DEBUG=off STATIC_MANIFEST=off $(BIN)/pytest
+	$(TEST_ENV) $(BIN)/pytest -n auto -m "not serial"
+	$(TEST_ENV) $(BIN)/pytest -m serial
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +40,11 @@ static/build/.built: node_modules/.installed $(wildcard static/src/*) scripts/bu
 
 static: static/build/.built
 
-# Browser tests drive Debian's chromium; PDFs need pango. Installed only when missing.
+# Browser tests drive Debian's chromium; PDFs need pango; bench/pages.py needs wrk. Installed
+# only when missing.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! ldconfig -p | grep -q libpangoft2; then \
-		apt-get update -qq && apt-get install -y -qq chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/wrk ] || ! ldconfig -p | grep -q libpangoft2; then \
+		apt-get update -qq && apt-get install -y -qq chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils wrk; \
 	fi
 
 migrate: install

@@ -114,8 +114,8 @@ def peak_mib():
 def run(kind, rows, trace):
     from django.contrib.auth import get_user_model
 
+    from oversight.importing import ImportOptions, import_file
     from plans.models import Partnership
-    from reviews.importing import ImportOptions, import_file
 
     user, _ = get_user_model().objects.get_or_create(username="bench")
     data, written = review_csv(rows) if kind == "review" else plan_csv(rows)
@@ -156,7 +156,10 @@ def main():
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--kind", choices=["review", "plan", "both"], default="both")
     parser.add_argument("--trace", action="store_true", help="also measure with tracemalloc")
+    parser.add_argument("--smoke", action="store_true", help="50 rows: CI checks the script runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.rows = 50
     with tempfile.TemporaryDirectory() as folder:
         setup_django(Path(folder))
         kinds = ["review", "plan"] if args.kind == "both" else [args.kind]

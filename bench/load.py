@@ -11,7 +11,7 @@ token: each update acknowledged with the redirect must be stored exactly once, e
 refused with an error page not at all.
 
     .venv/bin/python bench/load.py [--seconds 60] [--chairs 50] [--workers N] [--restart-db]
-                                   [--outage 5] [--no-crash]
+                                   [--outage 5] [--no-crash] [--smoke]
 
 A quarter of the way in (unless --no-crash), a reader downloads the review action-plan PDF
 with a header that makes the renderer call os.abort() (bench/load_wsgi.py): that request
@@ -925,7 +925,14 @@ def main():
     parser.add_argument("--outage", type=float, default=5.0, help="seconds PostgreSQL is down")
     parser.add_argument("--no-crash", action="store_true", help="skip the PDF crash check")
     parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="4 s, 3 chairs, 2 workers: CI runs this so the script cannot rot",
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.seconds, args.chairs, args.workers = 4, 3, 2
 
     url, admin_url, db_port = database_urls()
     try:  # the local cluster: to restart it, and to count its CPU

@@ -23,8 +23,8 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 django_application = get_wsgi_application()
 
+import oversight.views.meetings  # noqa: E402  (it holds its own reference to render_pdf)
 import plans.pdf  # noqa: E402
-import plans.views.meetings  # noqa: E402  (it holds its own reference to render_pdf)
 
 CRASH_HEADER = "HTTP_X_BENCH_CRASH_PDF"
 WORKER_HEADER = "X-Bench-Worker"
@@ -50,7 +50,7 @@ def render_pdf(html, **kwargs):
 
 # reviews/pdf.py imports render_pdf from plans.pdf when called; meetings.py at import time.
 plans.pdf.render_pdf = render_pdf
-plans.views.meetings.render_pdf = render_pdf
+oversight.views.meetings.render_pdf = render_pdf
 
 
 def application(environ, start_response):

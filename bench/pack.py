@@ -132,12 +132,12 @@ def load(short_name, actions_wanted, updates_each, seed):
     """One partnership, its BMG and meetings, and `actions_wanted` actions with their updates."""
     from django.contrib.auth import get_user_model
 
+    from oversight.models import Meeting
     from plans.history import create_with_history
     from plans.models import (
         Action,
         Agency,
         Group,
-        Meeting,
         Milestone,
         Objective,
         Partnership,
@@ -269,8 +269,8 @@ def measure(meeting_pk, small_meeting_pk):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from plans.models import Meeting
-    from plans.pack import build_pack, render_pack_html
+    from oversight.models import Meeting
+    from oversight.pack import build_pack, render_pack_html
     from plans.pdf import render_pdf
 
     def pack_html(pk):
@@ -315,7 +315,12 @@ def main():
     parser.add_argument("--updates", type=int, default=12)
     parser.add_argument("--keep", action="store_true", help="Keep the bench_pack database.")
     parser.add_argument("--measure", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--smoke", action="store_true", help="20 actions x 2 updates: CI checks the script runs"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.actions, args.updates = 20, 2
     url = server_url()
 
     if args.measure:

@@ -5,7 +5,7 @@ on 127.0.0.1, and loads each page from a second process (wrk) for a bounded time
 requests/s, p50 and p95 per page and our pages' ratio to the ceiling.
 
     .venv/bin/python bench/pages.py [--seconds 10] [--workers 2] [--connections 2] [--rebuild]
-                                    [--cold]
+                                    [--cold] [--smoke]
 
 With the page-body cache on (the default, as in production) repeated views are served from
 it; --cold turns it off to show what each request costs when the data have just changed.
@@ -109,11 +109,25 @@ def build_data():
 
 
 def session_cookie(user):
+    """The session cookie, named as the settings name it (__Host-session over HTTPS)."""
+    from django.conf import settings
     from django.test import Client
 
     client = Client()
     client.force_login(user)
-    return client.cookies["sessionid"].value
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def answers_200(port, path, cookie):
+    """The page itself, not a redirect to sign-in or an error: else the figures mean nothing."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"Cookie": cookie})
+    status = conn.getresponse().status
+    conn.close()
+    if status != 200:
+        raise RuntimeError(f"{path} answered {status}, not 200: the benchmark is broken")
 
 
 def run_wrk(url, cookie, seconds, connections):
@@ -130,7 +144,7 @@ def run_wrk(url, cookie, seconds, connections):
             "-s",
             str(script),
             "-H",
-            f"Cookie: sessionid={cookie}",
+            f"Cookie: {cookie}",
             url,
         ],
         capture_output=True,
@@ -155,7 +169,16 @@ def main():
         action="store_true",
         help="turn the page-body cache off (CACHE_URL=dummycache://): every request renders",
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="200 actions, 1 s per page, its own database: CI checks the script runs",
+    )
     args = parser.parse_args()
+    if args.smoke:
+        global ACTIONS, UPDATES_PER_ACTION, DB_NAME
+        ACTIONS, UPDATES_PER_ACTION, DB_NAME = 200, 2, "bench_pages_smoke"
+        args.seconds, args.rebuild = 1, True
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
 
@@ -168,6 +191,8 @@ def main():
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key"),
         "DEBUG": "off",
+        # gunicorn speaks plain http on loopback here; behind a load balancer it is HTTPS.
+        "HTTPS": "off",
         "STATIC_MANIFEST": "off",
         **({"CACHE_URL": "dummycache://"} if args.cold else {}),
     }
@@ -213,6 +238,7 @@ def main():
         pages = {"ceiling": "/bench/ceiling/", "action list": "/actions/", "dashboard": "/"}
         results = {}
         for name, path in pages.items():
+            answers_200(PORT, path, cookie)
             run_wrk(base + path, cookie, 2, args.connections)  # warm up
             results[name] = run_wrk(base + path, cookie, args.seconds, args.connections)
     finally:
@@ -230,6 +256,8 @@ def main():
             f"{name:<12} {r['rps']:>8.1f} {r['p50']:>8.2f} {r['p95']:>8.2f} "
             f"{int(r['errors']):>7} {r['rps'] / ceiling:>9.2f}x"
         )
+    if any(r["errors"] for r in results.values()):
+        sys.exit("some requests failed: see the errors column")
     for name in ("action list", "dashboard"):
         r = results[name]
         verdict = "meets" if r["rps"] >= 0.8 * ceiling and r["p95"] <= 50 else "MISSES"

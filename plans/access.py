@@ -58,7 +58,7 @@ class Scope:
 
     @property
     def reading_key(self):
-        """Names what this scope reads, for caching what it is shown (plans/fragments.py)."""
+        """Names what this scope reads, for caching what it is shown (oversight/fragments.py)."""
         key = "p" + ",".join(str(pk) for pk in sorted(self.readable_partnerships))
         if reached := self.reached_partnerships:
             key += "|r" + ",".join(str(pk) for pk in sorted(reached))
@@ -210,3 +210,9 @@ def require_officer(request, partnership):
     """Board officers' and administrators' pages (packs, return rates, imports)."""
     if not scope_for(request.user).is_officer_of(partnership.pk):
         raise PermissionDenied("Only board officers and administrators can do this.")
+
+
+def administrator_roles():
+    """Administrator roles: their holders must use a second factor
+    (settings.SECOND_FACTOR_ADMIN_ROLES, read by safeguarding/second_factor.py)."""
+    return Role.objects.filter(kind=Role.Kind.ADMINISTRATOR)

@@ -9,7 +9,7 @@ from . import models
 
 class HistoryAdmin(SimpleHistoryAdmin):
     """Admin for models with history: no deleting. Plans, workstreams and reviews are archived
-    in the app instead (plans/archive.py), so nothing with history is lost through a screen."""
+    in the app instead (oversight/archive.py), so nothing with history is lost through a screen."""
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -124,12 +124,6 @@ class RagUpdateAdmin(HistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-@admin.register(models.Meeting)
-class MeetingAdmin(HistoryAdmin):
-    list_display = ["group", "date", "update_deadline"]
-    list_filter = ["group"]
 
 
 class UserAdmin(HistoryAdmin, auth_admin.UserAdmin):

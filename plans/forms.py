@@ -6,9 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import Rating
+from .updates import problems, record_update
 
 COMMENT_MAX = 5000
-COMMENT_NEEDED_FOR = {Rating.RED, Rating.AMBER, Rating.COMPLETE}
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -62,13 +62,7 @@ class UpdateForm(forms.Form):
 
     rating = forms.ChoiceField(
         label="RAG rating",
-        choices=[
-            (Rating.NOT_STARTED, "Not started"),
-            (Rating.RED, "Red"),
-            (Rating.AMBER, "Amber"),
-            (Rating.GREEN, "Green"),
-            (Rating.COMPLETE, "Complete"),
-        ],
+        choices=[(rating, Rating(rating).label) for rating in Rating.form_order()],
         widget=forms.RadioSelect,
         error_messages={
             "required": "Select a RAG rating",
@@ -119,24 +113,37 @@ class UpdateForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        rating, comment = data.get("rating"), (data.get("comment") or "").strip()
-        data["comment"] = comment
-        if rating and not comment:
-            if self.correcting:
-                self.add_error("comment", "Enter a progress comment to explain the correction")
-            elif rating in COMMENT_NEEDED_FOR:
-                label = Rating(rating).label
-                self.add_error("comment", f"Enter a progress comment to explain the {label} rating")
-            elif self.current_rating and rating != self.current_rating:
-                self.add_error("comment", "Enter a progress comment to explain the new rating")
-        revised = data.get("revised_due_date")
-        reason = (data.get("revision_reason") or "").strip()
-        data["revision_reason"] = reason
-        if revised and revised != self.current_revised and not reason:
-            self.add_error("revision_reason", "Enter the reason the due date has changed")
-        if reason and not revised:
-            self.add_error("revised_due_date", "Enter the revised due date")
+        data["comment"] = (data.get("comment") or "").strip()
+        data["revision_reason"] = (data.get("revision_reason") or "").strip()
+        if data.get("rating"):
+            found = problems(
+                rating=data["rating"],
+                comment=data["comment"],
+                current_rating=self.current_rating,
+                revised_due_date=data.get("revised_due_date"),
+                current_revised=self.current_revised,
+                revision_reason=data["revision_reason"],
+                correcting=self.correcting,
+            )
+            for name, message in found.items():
+                if name in self.fields:
+                    self.add_error(name, message)
         return data
+
+    def record(self, action, *, by, corrects=None):
+        """Save this (valid) form's update, or its correction of `corrects`, through the one
+        write path (plans/updates.py)."""
+        data = self.cleaned_data
+        return record_update(
+            action,
+            rating=data["rating"],
+            comment=data["comment"],
+            by=by,
+            seen=data.get("seen"),
+            revised_due_date=data.get("revised_due_date"),
+            revision_reason=data.get("revision_reason", ""),
+            corrects=corrects,
+        )
 
     @property
     def changes_due_date(self):

@@ -6,7 +6,6 @@ itself; `tests/plans/test_history_guard.py` fails if such calls appear anywhere 
 """
 
 from django.apps import apps
-from django.db.models import OuterRef, Subquery
 from simple_history.models import HistoricalChanges
 from simple_history.utils import bulk_create_with_history
 
@@ -22,6 +21,11 @@ def tracked_models():
     ]
 
 
+def m2m_snapshot_model(model, field_name):
+    """The history table of a many-to-many field (one row per link in each snapshot)."""
+    return getattr(model.history.model, field_name).model
+
+
 def create_with_history(model, objs, user=None, reason=""):
     """Bulk-insert `objs` and one "+" history row each, attributed to `user`."""
     created = bulk_create_with_history(
@@ -33,24 +37,13 @@ def create_with_history(model, objs, user=None, reason=""):
 
 
 def refresh_latest_updates(action_ids=None):
-    """Point each action's `latest_update` at its current update (None if it has none).
-
-    A derived pointer, not history, so it is written with one UPDATE (no history rows):
-    the rule is the one users see, latest as_of first, then the most recently saved.
-    """
-    latest = RagUpdate.objects.filter(action=OuterRef("pk")).order_by(
-        "-as_of", "-created_at", "-pk"
-    )
+    """Bring the current-rating columns of these actions (all when None) up to date."""
     actions = (
         Action.objects.all()
         if action_ids is None
         else Action.objects.filter(pk__in=list(action_ids))
     )
-    return actions.update(
-        latest_update=Subquery(latest.values("pk")[:1]),
-        current_rating=Subquery(latest.values("rating")[:1]),
-        current_as_of=Subquery(latest.values("as_of")[:1]),
-    )
+    return actions.refresh_current_rating()
 
 
 def record_missing_history(reason):

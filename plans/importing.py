@@ -26,15 +26,15 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 
-from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .history import create_with_history
-from .models import Action, ActionParent, Group, Milestone, Objective, Plan, RagUpdate, Rating
+from .history import create_with_history, m2m_snapshot_model
+from .models import Action, ActionParent, Group, Milestone, Objective, Plan, Rating
 from .timescales import parse_timescale
+from .updates import NewUpdate, record_updates
 
 MAX_COLUMNS = 60
 HEADER_SEARCH_ROWS = 30
@@ -43,7 +43,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 
 def max_bytes():
     """Largest file accepted (settings.PLAN_IMPORT_MAX_BYTES, default 10 MB)."""
-    return getattr(settings, "PLAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+    return settings.PLAN_IMPORT_MAX_BYTES
 
 
 def max_rows():
@@ -825,7 +825,7 @@ def apply_business_plan(parsed, options, file=""):
         }
         groups = list(Group.objects.filter(partnerships=options.partnership))
         _check_new_refs(parsed, objectives, actions, prefix, file)
-        today = datetime.date.today()
+        today = timezone.localdate()
         new, ratings, new_parents = NewActions(user, summary), [], []
         for data in parsed["objectives"]:
             objective = objectives.pop(data["number"], None)
@@ -869,11 +869,11 @@ def apply_business_plan(parsed, options, file=""):
                         ratings.append((action, item["rating"], item["comment"]))
         create_action_parents(Objective, new_parents, user)
         new.create()
-        updates = [
-            RagUpdate(action=action, rating=rating, comment=comment, as_of=today, author=user)
-            for action, rating, comment in ratings
-        ]
-        create_with_history(RagUpdate, updates, user=user)
+        updates = record_updates(
+            [NewUpdate(action, rating, comment) for action, rating, comment in ratings],
+            by=user,
+            as_of=today,
+        )
         summary.count("RAG updates", "created", len(updates))
         for objective in objectives.values():
             summary.kept.append(f"Objective {objective.number} is not in the file: left as it is.")
@@ -953,7 +953,7 @@ class NewActions:
         for name, pairs in action_links.items():
             field = Action._meta.get_field(name)
             through = field.remote_field.through
-            snapshot = apps.get_model(Action._meta.app_label, f"HistoricalAction_{name}")
+            snapshot = m2m_snapshot_model(Action, name)
             source, target = field.m2m_column_name(), field.m2m_reverse_name()
             quote = connection.ops.quote_name  # identifiers from the models, never from input
             with connection.cursor() as cursor:

@@ -10,10 +10,10 @@ while this app never imports theirs.
 import simple_history
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models
-from django.db.models import F, Q
+from django.db import models, transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Now
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import class_prepared, post_delete, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,32 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Archivable:
+    """Archived instead of deleted (a plan, workstream or review): `archive()` stamps
+    `archived_at` on the object and on what hangs from it, one save each, so every change is in
+    history with the person who made it; `restore()` clears the stamps the same way."""
+
+    def archived_children(self):
+        return []
+
+    def archive(self, by=None):
+        return self._set_archived(timezone.now(), by)
+
+    def restore(self, by=None):
+        return self._set_archived(None, by)
+
+    @transaction.atomic
+    def _set_archived(self, stamp, by):
+        for item in [self, *self.archived_children()]:
+            if (item.archived_at is None) == (stamp is None):
+                continue  # already in that state
+            item.archived_at = stamp
+            if by is not None:
+                item._history_user = by
+            item.save()
+        return self
 
 
 def history(**kwargs):
@@ -229,7 +255,7 @@ class Role(TimeStampedModel):
         return f"{self.user} - {self.get_kind_display()} - {scope}"
 
 
-class Plan(TimeStampedModel):
+class Plan(Archivable, TimeStampedModel):
     """A business plan (e.g. NCSCP Business Plan 2019-22)."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="plans")
@@ -258,6 +284,9 @@ class Plan(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    def archived_children(self):
+        return list(self.objectives.all())
 
     def natural_key(self):
         return (self.slug,)
@@ -362,11 +391,16 @@ class ActionParent(TimeStampedModel):
         Partnership, on_delete=models.PROTECT, related_name="action_parents"
     )
     position = models.PositiveIntegerField(default=0)
-    # Set when the plan, workstream or review this belongs to is archived (plans/archive.py):
+    # Set when the plan, workstream or review this belongs to is archived (oversight/archive.py):
     # its actions leave every list, the pack and the reminders until it is restored.
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ByRef.as_manager()
+
+    # Every concrete kind (Objective, Workstream, Recommendation), registered as it is made.
+    kinds = []
+    # What a list row shows of this kind, for select_related; each kind names its own.
+    list_related = ()
 
     class Meta:
         ordering = ["partnership", "kind", "position"]
@@ -387,6 +421,17 @@ class ActionParent(TimeStampedModel):
     def natural_key(self):
         return (self.ref,)
 
+    @classmethod
+    def list_paths(cls, prefix=""):
+        """select_related paths for every kind's list row: "objective__plan", ..."""
+        return [
+            f"{prefix}{kind._meta.model_name}__{name}"
+            if name
+            else f"{prefix}{kind._meta.model_name}"
+            for kind in cls.kinds
+            for name in (kind.list_related or ("",))
+        ]
+
     @property
     def child(self):
         """The objective, workstream or recommendation this row is the common part of.
@@ -395,6 +440,30 @@ class ActionParent(TimeStampedModel):
         `parent_text`), so lists and exports never branch on the kind.
         """
         return getattr(self, self.kind)
+
+
+def _fill_inherited_fields_on_raw_load(sender, instance, raw=False, **kwargs):
+    """Fixtures name an objective/workstream/recommendation by its `actionparent_ptr`; a raw
+    load leaves the inherited fields (id, ref, kind, ...) unset on the child object, and the
+    history rows written during the load (for many-to-many changes) would record them blank.
+    Copy them from the parent row the fixture loaded just before."""
+    if not raw:
+        return
+    parent = ActionParent.objects.filter(pk=instance.actionparent_ptr_id).values(
+        "id", "ref", "kind", "partnership_id", "position"
+    )
+    for name, value in (parent.first() or {}).items():
+        setattr(instance, name, value)
+
+
+@receiver(class_prepared)
+def _register_action_parent_kind(sender, **kwargs):
+    """Each kind of action parent (objective here; workstream and recommendation in their own
+    apps) registers itself as its class is made, so this app serves them without importing
+    them: lists select what they name in `list_related`, and fixtures load them whole."""
+    if issubclass(sender, ActionParent) and sender is not ActionParent:
+        ActionParent.kinds.append(sender)
+        pre_save.connect(_fill_inherited_fields_on_raw_load, sender=sender, weak=False)
 
 
 class Objective(ActionParent):
@@ -422,6 +491,7 @@ class Objective(ActionParent):
     def __str__(self):
         return f"{self.number}. {self.text}"
 
+    list_related = ("plan", "priority")
     source_kind = "plan"
 
     @property
@@ -472,12 +542,28 @@ class ActionQuerySet(NaturalKeyQuerySet):
 
         The current rating is always the latest update (by as_of, then when it was saved).
         `Action.latest_update` points at it so lists need a join rather than a subquery per
-        row; plans/history.py keeps the pointer right whenever updates are written.
+        row; plans/updates.py keeps the pointer right whenever updates are recorded.
         """
         return self.annotate(
             latest_rating=F("current_rating"),
             latest_comment=F("latest_update__comment"),
             latest_as_of=F("current_as_of"),
+        )
+
+    def refresh_current_rating(self):
+        """Point each action's `latest_update` (and its rating and date copies) at its current
+        update: latest as_of first, then the most recently saved; None if it has none.
+
+        Derived columns, not history, so one UPDATE writes them (no history rows). Called by
+        plans/updates.py whenever updates are recorded.
+        """
+        latest = RagUpdate.objects.filter(action=OuterRef("pk")).order_by(
+            "-as_of", "-created_at", "-pk"
+        )
+        return self.update(
+            latest_update=Subquery(latest.values("pk")[:1]),
+            current_rating=Subquery(latest.values("rating")[:1]),
+            current_as_of=Subquery(latest.values("as_of")[:1]),
         )
 
     def with_effective_due(self):
@@ -503,14 +589,7 @@ class ActionQuerySet(NaturalKeyQuerySet):
     def for_list(self):
         """Everything a list, export or pack row shows, in a constant number of queries."""
         return (
-            self.select_related(
-                "parent__partnership",
-                "parent__objective__plan",
-                "parent__objective__priority",
-                "parent__workstream",
-                "parent__recommendation__review",
-                "parent__recommendation__agency",
-            )
+            self.select_related("parent__partnership", *ActionParent.list_paths("parent__"))
             .with_latest_update()
             .with_effective_due()
             .in_document_order()
@@ -597,28 +676,6 @@ class Action(TimeStampedModel):
         """The number users say aloud: "2.1" for objective 2's first action, "R7.2" ..."""
         return f"{self.parent.child.display_number}.{self.position}"
 
-    def record_update(self, *, rating, comment, by, corrects=None):
-        """Record a RAG update of this action by `by`: the one place updates are written.
-
-        A correction (`corrects`: an earlier update of this action) is a new update dated as
-        the one it corrects, so it takes that one's place in the trend and, unless a later
-        update exists, the current rating; the corrected update stays as it was. Packs as at
-        an earlier deadline count only updates saved by then, so they do not change.
-        """
-        if corrects is not None and corrects.action_id != self.pk:
-            raise ValueError("An update can only correct an update of the same action.")
-        update = RagUpdate(
-            action=self,
-            rating=rating,
-            comment=comment,
-            as_of=corrects.as_of if corrects is not None else timezone.localdate(),
-            author=by,
-            corrects=corrects,
-        )
-        update._history_user = by
-        update.save()
-        return update
-
 
 class MilestoneQuerySet(NaturalKeyQuerySet):
     def get_by_natural_key(self, action_ref, due):
@@ -656,7 +713,11 @@ def saved_now():
 
 
 class Rating(models.TextChoices):
-    """RAG with Complete ("BRAG") and Not started; ordered worst first for "worst rating"."""
+    """RAG with Complete ("BRAG") and Not started: the one place the rating vocabulary lives.
+
+    Every page, export and pack takes the words, order, colours, severity and meanings from
+    here, so a rating reads the same everywhere and is never shown by colour alone.
+    """
 
     RED = "red", "Red"
     AMBER = "amber", "Amber"
@@ -664,13 +725,70 @@ class Rating(models.TextChoices):
     COMPLETE = "complete", "Complete"
     NOT_STARTED = "not_started", "Not started"
 
+    @classmethod
+    def label_of(cls, value):
+        """The word for a rating value; an empty value is an action never rated."""
+        return cls(value).label if value else "Not yet rated"
+
+    @classmethod
+    def severity(cls):
+        """Most severe first, None (never rated) among them, so one Red is never averaged
+        away when a group's ratings are summed up as its worst."""
+        return [cls.RED, cls.AMBER, cls.NOT_STARTED, None, cls.GREEN, cls.COMPLETE]
+
+    @classmethod
+    def columns(cls):
+        """(value, word) in the order tables and counts show them."""
+        return [(value, cls.label_of(value)) for value in cls.column_order()]
+
+    @classmethod
+    def column_order(cls):
+        return [cls.RED, cls.AMBER, cls.GREEN, cls.COMPLETE, cls.NOT_STARTED, None]
+
+    @classmethod
+    def form_order(cls):
+        """The order of the radios in the update form."""
+        return [cls.NOT_STARTED, cls.RED, cls.AMBER, cls.GREEN, cls.COMPLETE]
+
+    @classmethod
+    def comment_required(cls):
+        """Ratings that are never given without a progress comment."""
+        return {cls.RED, cls.AMBER, cls.COMPLETE}
+
+    @classmethod
+    def scale(cls):
+        """Position on the RAG scale, for movement; Not started and never rated are off it."""
+        return {cls.RED: 0, cls.AMBER: 1, cls.GREEN: 2, cls.COMPLETE: 3}
+
+    @classmethod
+    def meanings(cls):
+        """What each rating means, as printed in the pack's key and beside the form."""
+        return {
+            cls.RED: "Off track: needs escalation to the group.",
+            cls.AMBER: "At risk: some slippage, with a plan to recover.",
+            cls.GREEN: "On track.",
+            cls.COMPLETE: "Complete: evidence of completion seen.",
+            cls.NOT_STARTED: "Not started: work has not begun yet.",
+        }
+
+    @classmethod
+    def colours(cls):
+        """Fill colours for charts and spreadsheets; always printed beside the word."""
+        return {
+            cls.RED: "#d4351c",
+            cls.AMBER: "#ffbf47",
+            cls.GREEN: "#00703c",
+            cls.COMPLETE: "#1d70b8",
+            cls.NOT_STARTED: "#b1b4b6",
+        }
+
 
 class RagUpdate(models.Model):
     """A dated rating with a progress comment by a named person.
 
     Never changed once saved (save() refuses; the admin shows updates read-only): a correction
     is a new update by the person correcting, pointing at the update it corrects. Record
-    updates, corrections included, with Action.record_update().
+    updates, corrections included, with plans.updates.record_update().
     """
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
@@ -711,143 +829,14 @@ class RagUpdate(models.Model):
         if not self._state.adding:
             raise ValueError(
                 "A RAG update is never changed once saved: record a correction instead "
-                "(Action.record_update(..., corrects=update))."
+                "(plans.updates.record_update(..., corrects=update))."
             )
         super().save(*args, **kwargs)
 
 
-class MeetingQuerySet(NaturalKeyQuerySet):
-    def get_by_natural_key(self, group_slug, date):
-        return self.get(group__slug=group_slug, date=date)
-
-
-class Meeting(TimeStampedModel):
-    """A meeting of a group (BMG, Strategic Board, sub-group) with its update deadline."""
-
-    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="meetings")
-    date = models.DateField()
-    update_deadline = models.DateField()
-    title = models.CharField(max_length=200, blank=True)
-
-    objects = MeetingQuerySet.as_manager()
-    history = history()
-
-    class Meta:
-        ordering = ["group", "-date"]
-        constraints = [
-            models.UniqueConstraint(fields=["group", "date"], name="meeting_unique"),
-            models.CheckConstraint(
-                condition=Q(update_deadline__lte=models.F("date")),
-                name="meeting_deadline_not_after_meeting",
-            ),
-        ]
-
-    def __str__(self):
-        return self.title or f"{self.group} {self.date:%d %B %Y}"
-
-    def natural_key(self):
-        return (self.group.slug, self.date.isoformat())
-
-    natural_key.dependencies = ["plans.group"]
-
-
-@receiver(pre_save)
-def _fill_inherited_fields_on_raw_load(sender, instance, raw=False, **kwargs):
-    """Fixtures name an objective/workstream/recommendation by its `actionparent_ptr`; a raw
-    load leaves the inherited fields (id, ref, kind, ...) unset on the child object, and the
-    history rows written during the load (for many-to-many changes) would record them blank.
-    Copy them from the parent row the fixture loaded just before."""
-    if not (raw and isinstance(instance, ActionParent) and type(instance) is not ActionParent):
-        return
-    parent = ActionParent.objects.filter(pk=instance.actionparent_ptr_id).values(
-        "id", "ref", "kind", "partnership_id", "position"
-    )
-    for name, value in (parent.first() or {}).items():
-        setattr(instance, name, value)
-
-
-# --- BMG cycle and pack ---
-
-
-class ReminderLog(models.Model):
-    """One reminder email sent by `send_update_reminders`.
-
-    Written by the command, never by users. The unique constraint is what makes a second run
-    on the same day (or a second cron host) send nothing twice.
-    """
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="update_reminders"
-    )
-    days_before = models.PositiveSmallIntegerField(
-        help_text="The reminder stage: days before the update deadline (e.g. 14 or 3)."
-    )
-    email = models.EmailField()
-    actions = models.ManyToManyField(Action, related_name="+")
-    sent_on = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-sent_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "user", "days_before"], name="reminder_once_per_stage"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.user} {self.meeting} ({self.days_before} days before)"
-
-
-class PackRecord(models.Model):
-    """Who produced which meeting's pack, when, and as at which instant: the audit trail of an
-    OFFICIAL-SENSITIVE paper (written by the download view and the bmg_pack command)."""
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="pack_records")
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
-    generated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Empty when made from the command line.",
-    )
-    generated_at = models.DateTimeField(auto_now_add=True)
-    as_at = models.DateTimeField(help_text="Data as they stood just before this instant.")
-    pages = models.PositiveIntegerField()
-    seconds = models.FloatField()
-
-    class Meta:
-        ordering = ["-generated_at"]
-
-    def __str__(self):
-        return f"{self.meeting} pack, {self.generated_at:%Y-%m-%d %H:%M}"
-
-
-class PasswordResetRequest(models.Model):
-    """One request for a password-reset link, kept for an hour so that requests can be
-    throttled per email and per client address across every app server
-    (safeguarding/passwords.py). It holds no email address, only a keyed digest of the one
-    typed, so it says nothing about people who have no account."""
-
-    requested_at = models.DateTimeField(default=saved_now, db_index=True)
-    ip_address = models.CharField(max_length=45, blank=True)
-    email_digest = models.CharField(max_length=64)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["email_digest", "requested_at"], name="reset_by_email"),
-            models.Index(fields=["ip_address", "requested_at"], name="reset_by_address"),
-        ]
-
-    def __str__(self):
-        return f"Password reset asked for at {self.requested_at:%Y-%m-%d %H:%M}"
-
-
-@receiver([post_save, post_delete], sender=RagUpdate)
-def _keep_latest_update(sender, instance, **kwargs):
-    from .history import refresh_latest_updates  # noqa: PLC0415  (history imports models)
-
-    refresh_latest_updates([instance.action_id])
+@receiver(post_delete, sender=RagUpdate)
+def _forget_deleted_update(sender, instance, **kwargs):
+    """Neither the app nor the admin deletes updates, but a database clean-up (or a cascade
+    from a deleted action) can: the action must not keep the deleted rating as its current one.
+    Every write goes through plans/updates.py, which refreshes the columns itself."""
+    Action.objects.filter(pk=instance.action_id).refresh_current_rating()

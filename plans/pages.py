@@ -9,11 +9,11 @@ SERVICE_NAME = "Action tracker"
 
 # (url name, text, who sees it: "all", "editor" or "officer")
 NAV = [
-    ("plans:dashboard", "Dashboard", "all"),
-    ("plans:my_actions", "My actions", "editor"),
-    ("plans:action_list", "All actions", "all"),
+    ("oversight:dashboard", "Dashboard", "all"),
+    ("oversight:my_actions", "My actions", "editor"),
+    ("oversight:action_list", "All actions", "all"),
     ("plans:plan_list", "Plans", "all"),
-    ("plans:meeting_list", "Meetings and packs", "all"),
+    ("oversight:meeting_list", "Meetings and packs", "all"),
     ("reviews:review_list", "Case reviews", "all"),
 ]
 

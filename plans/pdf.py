@@ -18,8 +18,6 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 BASE_URL = "https://pack.invalid/"
 
@@ -28,15 +26,23 @@ BASE_URL = "https://pack.invalid/"
 # one (checked with pdftoppm) but takes about 12% longer and more memory on long packs.
 
 
-class StaticFilesOnly(URLFetcher):
-    """A WeasyPrint URL fetcher that serves the app's static files and nothing else."""
+def StaticFilesOnly():  # noqa: N802  (it makes a fetcher, as a class would)
+    """A WeasyPrint URL fetcher that serves the app's static files and nothing else.
 
-    def fetch(self, url, headers=None):
-        path = static_path(url)
-        if path is None:
-            raise ValueError(f"The pack may only use the app's static files, not {url[:80]}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+    WeasyPrint (and its font and layout libraries) load only when a PDF is made, not with the
+    URLconf: most processes never make one.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415
+
+    class Fetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = static_path(url)
+            if path is None:
+                raise ValueError(f"The pack may only use the app's static files, not {url[:80]}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    return Fetcher()
 
 
 def static_path(url):
@@ -77,6 +83,8 @@ class RenderedPdf:
 
 def render_pdf(html, *, variant=None):
     """Lay out and write `html`; returns the bytes and the page count."""
+    from weasyprint import HTML  # noqa: PLC0415  (see StaticFilesOnly)
+
     variant = variant if variant is not None else (settings.PDF_VARIANT or None)
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly()).render()
     return RenderedPdf(document.write_pdf(pdf_variant=variant), len(document.pages))

@@ -7,9 +7,9 @@ exercises, learning areas and ratings exactly as they stood at `as_of`.
 import datetime
 from collections import defaultdict
 
-from django.apps import apps
 from django.utils import timezone
 
+from plans.history import m2m_snapshot_model
 from plans.models import Agency
 
 from .models import AssuranceExercise, AssuranceRating, CaseReview, Grade, LearningArea
@@ -67,63 +67,68 @@ def pack_section(partnership, as_of=None, since=None):
     A fixed number of queries whatever the size.
     """
     moment = _moment(as_of)
-    exercises = [
-        exercise
-        for exercise in AssuranceExercise.history.as_of(moment).filter(partnership=partnership)
-        if (exercise.held_on is None or exercise.held_on <= moment.date())
-        and (since is None or (exercise.held_on is not None and exercise.held_on >= since))
-    ]
+    exercises = _exercises_at(partnership, moment, since)
     exercise_ids = [exercise.pk for exercise in exercises]
     areas = defaultdict(list)
     for area in LearningArea.history.as_of(moment).filter(exercise_id__in=exercise_ids):
         areas[area.exercise_id].append(area)
     area_ids = [area.pk for group in areas.values() for area in group]
     ratings = defaultdict(list)
-    rated = AssuranceRating.history.as_of(moment).filter(area_id__in=area_ids)
-    agency_names = dict(Agency.objects.values_list("pk", "name"))
-    for rating in rated:
+    for rating in AssuranceRating.history.as_of(moment).filter(area_id__in=area_ids):
         ratings[rating.area_id].append(rating)
+    names = dict(Agency.objects.values_list("pk", "name"))
     members = _members_as_of(exercise_ids, moment)
-    section = []
-    for exercise in sorted(
-        exercises, key=lambda e: (e.held_on or datetime.date.min, e.pk), reverse=True
-    ):
-        own_areas = sorted(areas.get(exercise.pk, []), key=lambda a: (a.position, a.name))
-        all_ratings = [r for area in own_areas for r in ratings.get(area.pk, [])]
-        section.append(
-            {
-                "title": exercise.title,
-                "held_on": exercise.held_on,
-                "notes": exercise.notes,
-                "reviews": members["reviews"].get(exercise.pk, []),
-                "agencies": sorted(
-                    agency_names.get(pk, "") for pk in members["agencies"].get(exercise.pk, [])
-                ),
-                "counts": [
-                    {"grade": grade, "label": label, "count": count}
-                    for grade, label, count in counts(all_ratings)
-                ],
-                "areas": [
-                    {
-                        "name": area.name,
-                        "ratings": sorted(
-                            (
-                                {
-                                    "agency": agency_names.get(rating.agency_id, ""),
-                                    "grade": rating.grade,
-                                    "label": Grade(rating.grade).label,
-                                    "narrative": rating.narrative,
-                                }
-                                for rating in ratings.get(area.pk, [])
-                            ),
-                            key=lambda cell: cell["agency"],
-                        ),
-                    }
-                    for area in own_areas
-                ],
-            }
+    section = [
+        _exercise_entry(exercise, areas, ratings, names, members)
+        for exercise in sorted(
+            exercises, key=lambda e: (e.held_on or datetime.date.min, e.pk), reverse=True
         )
+    ]
     return {"as_of": moment, "exercises": section}
+
+
+def _exercises_at(partnership, moment, since):
+    """The partnership's exercises as they stood at `moment`, held by then (undated ones
+    included) and on or after `since` if given."""
+    return [
+        exercise
+        for exercise in AssuranceExercise.history.as_of(moment).filter(partnership=partnership)
+        if (exercise.held_on is None or exercise.held_on <= moment.date())
+        and (since is None or (exercise.held_on is not None and exercise.held_on >= since))
+    ]
+
+
+def _exercise_entry(exercise, areas, ratings, names, members):
+    own_areas = sorted(areas.get(exercise.pk, []), key=lambda a: (a.position, a.name))
+    all_ratings = [r for area in own_areas for r in ratings.get(area.pk, [])]
+    return {
+        "title": exercise.title,
+        "held_on": exercise.held_on,
+        "notes": exercise.notes,
+        "reviews": members["reviews"].get(exercise.pk, []),
+        "agencies": sorted(names.get(pk, "") for pk in members["agencies"].get(exercise.pk, [])),
+        "counts": [
+            {"grade": grade, "label": label, "count": count}
+            for grade, label, count in counts(all_ratings)
+        ],
+        "areas": [
+            {"name": area.name, "ratings": _area_cells(ratings.get(area.pk, []), names)}
+            for area in own_areas
+        ],
+    }
+
+
+def _area_cells(area_ratings, names):
+    cells = (
+        {
+            "agency": names.get(rating.agency_id, ""),
+            "grade": rating.grade,
+            "label": Grade(rating.grade).label,
+            "narrative": rating.narrative,
+        }
+        for rating in area_ratings
+    )
+    return sorted(cells, key=lambda cell: cell["agency"])
 
 
 def _members_as_of(exercise_ids, moment):
@@ -140,8 +145,8 @@ def _members_as_of(exercise_ids, moment):
         latest[record.id] = record.history_id
     review_ids, agency_ids = defaultdict(list), defaultdict(list)
     by_history = {history_id: exercise_id for exercise_id, history_id in latest.items()}
-    snapshot_reviews = apps.get_model("reviews", "HistoricalAssuranceExercise_reviews")
-    snapshot_agencies = apps.get_model("reviews", "HistoricalAssuranceExercise_agencies")
+    snapshot_reviews = m2m_snapshot_model(AssuranceExercise, "reviews")
+    snapshot_agencies = m2m_snapshot_model(AssuranceExercise, "agencies")
     for history_id, review_id in snapshot_reviews.objects.filter(
         history_id__in=by_history
     ).values_list("history_id", "casereview_id"):

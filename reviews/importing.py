@@ -1,4 +1,4 @@
-"""Import case-review action plans, and the one entry point for any plan file.
+"""Import case-review action plans.
 
 A review action plan is the table every SCR/LCSPR action plan uses (seed 003, AN09): a header
 row naming `Outcome`, `Recommendation`, `Action`, `By Whom`, `Timescale` and `Audit of
@@ -16,13 +16,13 @@ implementation` in any order (optional `Progress` and `Provenance`), then:
 - a line "Recommendation added following ..." in the Recommendation or Timescale cell (where
   plans write it) is the recommendation's provenance, and marks it as added later.
 
-Which kind a file is comes from its header row (plans/importing.py reads the file and knows
-business plans). Identity on re-import is positional: recommendation N of the review and its
-action K, so re-importing the same file changes nothing and an edited file updates in place.
+Which kind a file is comes from its header row (oversight/importing.py reads the file and
+sends it here or to the business-plan importer in plans/importing.py). Identity on re-import
+is positional: recommendation N of the review and its action K, so re-importing the same file
+changes nothing and an edited file updates in place.
 """
 
 import re
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -30,17 +30,12 @@ from django.utils.text import slugify
 from plans.importing import (
     ImportFailed,
     NewActions,
-    PlanOptions,
     Problem,
     Summary,
     append_line,
-    apply_business_plan,
     clean_block,
     create_action_parents,
-    find_header,
     normalise_heading,
-    parse_business_plan,
-    read_table,
     save_tracked,
     set_fields,
     split_actions,
@@ -51,68 +46,6 @@ from plans.models import Action, ActionParent, Agency
 from .models import CaseReview, Recommendation
 
 _PROVENANCE = re.compile(r"^recommendation\s+added\b", re.IGNORECASE)
-
-
-@dataclass
-class ImportOptions:
-    """Everything an import needs besides the file (the command's and the upload form's)."""
-
-    partnership: object = None
-    user: object = None
-    review_code: str = ""
-    review_title: str = ""
-    review_kind: str = CaseReview.Kind.SCR
-    plan_name: str = ""
-    create_agencies: bool = False
-    dry_run: bool = False
-
-
-def parse_file(data, filename, check_agencies=False):
-    """Read and validate a plan file of either kind; plain data, or ImportFailed.
-
-    With `check_agencies`, a review plan's agency sections are looked up too (a database
-    read), so that unknown agencies are reported with the file's other problems at once.
-    """
-    table = read_table(data, filename)
-    header = find_header(table)
-    if header.kind.kind == "review":
-        try:
-            parsed = parse_review_plan(table, header)
-        except ImportFailed as failed:
-            if check_agencies:
-                more = agency_problems(failed.partial, table.filename)
-                problems = sorted(failed.problems + more, key=lambda p: (p.row or 0, p.letter))
-                raise ImportFailed(problems) from None
-            raise
-        if check_agencies and (problems := agency_problems(parsed, table.filename)):
-            raise ImportFailed(problems)
-    else:
-        parsed = parse_business_plan(table, header)
-    parsed["filename"] = table.filename
-    return parsed
-
-
-def apply_parsed(parsed, options):
-    """Write a parsed file (from parse_file, or a pending upload) in one transaction."""
-    file = parsed.get("filename", "")
-    if options.partnership is None:
-        raise ImportFailed([Problem("Name the partnership the plan belongs to.", file=file)])
-    if parsed["kind"] == "review":
-        return apply_review_plan(parsed, options, file)
-    return apply_business_plan(
-        parsed,
-        PlanOptions(
-            partnership=options.partnership,
-            plan_name=options.plan_name,
-            user=options.user,
-            dry_run=options.dry_run,
-        ),
-        file,
-    )
-
-
-def import_file(data, filename, options):
-    return apply_parsed(parse_file(data, filename), options)
 
 
 # -- Parsing -------------------------------------------------------------------------------

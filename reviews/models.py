@@ -5,7 +5,7 @@ Reviews are known by codes (AN09, MN15, "Child J"): no personal data about a chi
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from plans.models import (
     Action,
     ActionParent,
     Agency,
+    Archivable,
     NaturalKeyQuerySet,
     Partnership,
     Theme,
@@ -52,7 +53,7 @@ class CaseReviewStatus(models.TextChoices):
     SIGNED_OFF = "signed_off", "Action plan signed off"
 
 
-class CaseReview(TimeStampedModel):
+class CaseReview(Archivable, TimeStampedModel):
     Kind = CaseReviewKind
     Status = CaseReviewStatus
 
@@ -88,6 +89,9 @@ class CaseReview(TimeStampedModel):
     def __str__(self):
         return self.code
 
+    def archived_children(self):
+        return list(self.recommendations.all())
+
     def natural_key(self):
         return (self.partnership.short_name, self.code)
 
@@ -95,6 +99,36 @@ class CaseReview(TimeStampedModel):
     def is_signed_off(self):
         """A panel sign-off is in force (not reopened): the action plan is settled."""
         return self.sign_offs.filter(reopened_at__isnull=True).exists()
+
+    @transaction.atomic
+    def sign_off(self, *, by, capacity, note=""):
+        """The panel signs the completed action plan off (the view has checked readiness)."""
+        if self.is_signed_off:
+            raise ValidationError("This action plan is already signed off")
+        sign_off = SignOff.objects.create(
+            review=self, signed_off_by=by, capacity=capacity, note=note, previous_status=self.status
+        )
+        self.status = CaseReview.Status.SIGNED_OFF
+        self._history_user = by
+        self.save(update_fields=["status", "updated_at"])
+        return sign_off
+
+    @transaction.atomic
+    def reopen(self, *, by, reason):
+        """Reopen a signed-off action plan: the sign-off stays on record, marked reopened, and
+        the status it had before comes back. Returns False when nothing was signed off."""
+        sign_off = self.sign_offs.filter(reopened_at__isnull=True).first()
+        if sign_off is None:
+            return False
+        sign_off.reopened_by = by
+        sign_off.reopened_at = timezone.now()
+        sign_off.reopen_reason = reason
+        sign_off._history_user = by
+        sign_off.save(update_fields=["reopened_by", "reopened_at", "reopen_reason", "updated_at"])
+        self.status = sign_off.previous_status
+        self._history_user = by
+        self.save(update_fields=["status", "updated_at"])
+        return True
 
     natural_key.dependencies = ["plans.partnership"]
 
@@ -180,6 +214,7 @@ class Recommendation(ActionParent):
     def __str__(self):
         return f"{self.review.code} R{self.number}: {self.text[:60]}"
 
+    list_related = ("review", "agency")
     source_kind = "review"
 
     @property
@@ -213,7 +248,22 @@ class Recommendation(ActionParent):
         self.closed_reason = reason
         self.closed_on = timezone.localdate()
         self.closed_by = by
+        self._history_user = by
         self.save()
+
+    def reopen(self, *, by):
+        """Take a closure back; refused (ValidationError) while the plan is signed off.
+        Returns False when the recommendation was not closed."""
+        if self.review.status == CaseReview.Status.SIGNED_OFF:
+            raise ValidationError("Reopen the signed-off action plan first")
+        if not self.is_closed:
+            return False
+        self.closed_reason = ""
+        self.closed_on = None
+        self.closed_by = None
+        self._history_user = by
+        self.save()
+        return True
 
     @property
     def summary_group(self):
@@ -392,32 +442,3 @@ class AssuranceRating(TimeStampedModel):
 
     def __str__(self):
         return f"{self.area} - {self.agency}: {self.get_grade_display()}"
-
-
-class PendingImport(models.Model):
-    """An uploaded plan, parsed and validated, waiting for the officer to confirm it.
-
-    The parsed rows live here rather than in a process's memory or on its disk, so any app
-    process can show the preview and apply it. Not history-tracked: it is a staging record,
-    deleted once confirmed or cancelled, and the import itself is recorded on every row it
-    changes.
-    """
-
-    partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="pending_imports"
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_imports"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    filename = models.CharField(max_length=255)
-    kind = models.CharField(max_length=20)
-    options = models.JSONField(default=dict)
-    payload = models.JSONField()
-    summary = models.JSONField(default=dict)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.filename} ({self.created_at:%d %b %Y %H:%M})"

@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from . import audit, second_factor
+from .sessions import LAST_SEEN, STARTED
 
-STARTED = "_session_started"
-LAST_SEEN = "_session_last_seen"
 # The last-seen time is written back at most this often, so reading pages does not write
 # the session on every request.
 TOUCH_EVERY = 60
@@ -89,10 +88,6 @@ class SessionExpiryMiddleware:
         if request.method == "GET":
             return redirect_to_login(request.get_full_path())
         return redirect(settings.LOGIN_URL)
-
-
-def start_session_clock(request):
-    request.session[STARTED] = request.session[LAST_SEEN] = time.time()
 
 
 class SecondFactorMiddleware:

@@ -31,9 +31,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from plans.models import PasswordResetRequest
-
 from . import audit
+from .models import PasswordResetRequest
 from .security import client_ip
 
 logger = logging.getLogger(__name__)

@@ -14,6 +14,7 @@ from functools import reduce
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Value
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import device_classes, match_token, user_has_device
@@ -30,6 +32,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
+from .sessions import start_session_clock
 
 NONE, ENROLLED, REQUIRED = "none", "enrolled", "required"
 RECOVERY_CODES = 10
@@ -37,9 +40,9 @@ APP_DEVICE_NAME = "Authenticator app"
 
 
 def _administrator_roles():
-    from plans.models import Role
-
-    return Role.objects.filter(kind=Role.Kind.ADMINISTRATOR)
+    """The roles that make a person an administrator: a queryset with a `user` field, from
+    settings.SECOND_FACTOR_ADMIN_ROLES (this package imports no app; the app names them)."""
+    return import_string(settings.SECOND_FACTOR_ADMIN_ROLES)()
 
 
 def must_use_second_factor(user):
@@ -100,8 +103,6 @@ def state(request):
 
 
 def _on_sign_in(sender, request, user, **kwargs):
-    from .middleware import start_session_clock
-
     if request is not None and hasattr(request, "session"):
         start_session_clock(request)
 

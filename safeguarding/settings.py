@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "plans",
     "workstreams",
     "reviews",
+    "oversight",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,12 @@ X_FRAME_OPTIONS = "DENY"
 # My actions posts about seven fields per action; allow a partnership's whole plan at once.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest plan file an import accepts, and the most a request's files may hold together
+# (safeguarding/uploads.py drops anything past it as it arrives).
+PLAN_IMPORT_MAX_BYTES = env.int("PLAN_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Who must use a second factor besides superusers and staff: a callable returning the
+# administrator roles (a queryset with a `user` field). The project package imports no app.
+SECOND_FACTOR_ADMIN_ROLES = "plans.access.administrator_roles"
 # Uploaded files past the import limit are not stored at all (safeguarding/uploads.py).
 FILE_UPLOAD_HANDLERS = [
     "safeguarding.uploads.SizeLimitHandler",
@@ -226,7 +233,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Safeguarding action tracker")
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "plans:dashboard"
+LOGIN_REDIRECT_URL = "oversight:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 MAILERS = {
@@ -256,7 +263,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 REMINDER_DAYS = tuple(env.list("REMINDER_DAYS", cast=int, default=[14, 3]))
 
 # Rendered page bodies are cached under the version of the data they show
-# (plans/fragments.py), per process by default; "dummycache://" turns caching off.
+# (oversight/fragments.py), per process by default; "dummycache://" turns caching off.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # PDFs are tagged for screen readers (PDF/UA-1) unless this is set empty.

@@ -13,10 +13,9 @@ handler, first in FILE_UPLOAD_HANDLERS, decides before the first file is stored:
   is every later one, and the request is marked so the page can say why the file is missing.
 """
 
+from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.urls import Resolver404, resolve
-
-from plans.importing import max_bytes
 
 
 def accepts_uploads(check):
@@ -53,13 +52,13 @@ class SizeLimitHandler(FileUploadHandler):
         super().new_file(*args, **kwargs)
         if not self.allowed:
             raise SkipFile  # before any later handler has opened a file for it
-        if self.received >= max_bytes():
+        if self.received >= settings.PLAN_IMPORT_MAX_BYTES:
             self.request.upload_too_large = True
             raise SkipFile
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > max_bytes():
+        if self.received > settings.PLAN_IMPORT_MAX_BYTES:
             self.request.upload_too_large = True
             raise SkipFile  # Django closes (and so deletes) what was kept of this file
         return raw_data

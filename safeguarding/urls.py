@@ -15,6 +15,7 @@ urlpatterns = [
     path("workstreams/", include("workstreams.urls")),
     path("reviews/", include("reviews.urls")),
     path("", include("plans.urls")),
+    path("", include("oversight.urls")),
 ]
 
 handler403 = "safeguarding.views.permission_denied"

@@ -25,13 +25,13 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from plans.models import Action, Agency, Group, Meeting, Partnership, Plan, RagUpdate, Role, Theme
-from reviews.importing import ImportOptions, apply_parsed, parse_file
+from oversight.importing import ImportOptions, apply_parsed, parse_file
+from oversight.models import Meeting, PendingImport
+from plans.models import Action, Agency, Group, Partnership, Plan, RagUpdate, Role, Theme
 from reviews.models import (
     AssuranceExercise,
     CaseReview,
     LearningArea,
-    PendingImport,
     Recommendation,
 )
 from workstreams.models import Workstream
@@ -312,8 +312,8 @@ def quick_pdfs(monkeypatch):
     """PDF views decide who may have the PDF before WeasyPrint lays anything out; the matrix
     checks that decision, so it skips the 1-6 s layout. test_pdfs_render_for_a_reader and the
     pack and review tests render for real."""
+    from oversight.views import meetings
     from plans import pdf
-    from plans.views import meetings
 
     def render_pdf(html, *, variant=None):
         assert html  # the page was built, only its layout is skipped
@@ -490,9 +490,9 @@ def test_ncscp_readers_get_404_for_every_nscp_object(client, matrix_db, role):
     urls = [
         reverse("plans:action_detail", args=[nscp.action]),  # the action and its history
         reverse("plans:action_update", args=[nscp.action]),
-        reverse("plans:meeting_detail", args=[nscp.meeting]),
-        reverse("plans:meeting_pack", args=[nscp.meeting]),
-        reverse("plans:meeting_pack_pdf", args=[nscp.meeting]),
+        reverse("oversight:meeting_detail", args=[nscp.meeting]),
+        reverse("oversight:meeting_pack", args=[nscp.meeting]),
+        reverse("oversight:meeting_pack_pdf", args=[nscp.meeting]),
         reverse("plans:plan_detail", args=[nscp.plan]),
         reverse("reviews:review_detail", args=[nscp.review]),
         reverse("reviews:review_pdf", args=[nscp.review]),
@@ -509,9 +509,9 @@ def test_ncscp_readers_get_404_for_every_nscp_object(client, matrix_db, role):
     assert fetch(client, "POST", evidence, forged).status_code == 404
     workstream = Workstream.objects.filter(partnership__short_name="NSCP").first()
     for kind, pk in (("workstream", workstream.pk), ("review", nscp.review), ("plan", nscp_plan)):
-        archive = reverse("plans:archive_object", args=[kind, pk])
+        archive = reverse("oversight:archive_object", args=[kind, pk])
         assert fetch(client, "POST", archive).status_code == 404, archive
-    restore = reverse("plans:restore_object", args=["review", nscp.archived_review])
+    restore = reverse("oversight:restore_object", args=["review", nscp.archived_review])
     assert fetch(client, "POST", restore).status_code == 404
     assert snapshot() == before
 
@@ -524,8 +524,8 @@ def test_nscp_users_get_404_for_ncscp_objects_and_their_history(client, matrix_d
     for url in (
         reverse("plans:action_detail", args=[action.pk]),
         reverse("plans:action_update", args=[action.pk]),
-        reverse("plans:meeting_pack_pdf", args=[ncscp.meeting]),
-        reverse("plans:meeting_pack", args=[ncscp.draft_meeting]),
+        reverse("oversight:meeting_pack_pdf", args=[ncscp.meeting]),
+        reverse("oversight:meeting_pack", args=[ncscp.draft_meeting]),
         reverse("reviews:review_pdf", args=[ncscp.review]),
     ):
         response = fetch(client, "GET", url)
@@ -541,7 +541,7 @@ def test_pdfs_render_for_a_reader(client, matrix_db):
     ncscp = matrix_db.homes["NCSCP"]
     matrix_db.act_as(client, "viewer")
     for url in (
-        reverse("plans:meeting_pack_pdf", args=[ncscp.meeting]),
+        reverse("oversight:meeting_pack_pdf", args=[ncscp.meeting]),
         reverse("reviews:review_pdf", args=[ncscp.review]),
     ):
         response = fetch(client, "GET", url)
@@ -559,13 +559,13 @@ def csv_rows(response):
 @pytest.mark.parametrize(("role", "own"), [("viewer", "NCSCP"), ("outsider", "NSCP")])
 def test_exports_hold_only_the_readers_partnership(client, matrix_db, role, own):
     matrix_db.act_as(client, role)
-    rows = csv_rows(fetch(client, "GET", reverse("plans:action_export", args=["csv"])))
+    rows = csv_rows(fetch(client, "GET", reverse("oversight:action_export", args=["csv"])))
     live = Action.objects.filter(parent__archived_at__isnull=True)
     assert len(rows) == live.filter(parent__partnership__short_name=own).count()
     assert {row["partnership"] for row in rows} == {own}
     # Filtering by the other partnership is not a way in: the filter ignores it.
     other = Partnership.objects.exclude(short_name=own).get()
-    url = reverse("plans:action_export", args=["csv"])
+    url = reverse("oversight:action_export", args=["csv"])
     filtered = csv_rows(fetch(client, "GET", f"{url}?partnership={other.pk}"))
     assert filtered and {row["partnership"] for row in filtered} == {own}
 
@@ -575,7 +575,7 @@ def test_the_action_list_links_only_the_readers_actions(client, matrix_db):
 
     cache.clear()  # fragments of earlier tests in this process must not answer
     matrix_db.act_as(client, "viewer")
-    html = fetch(client, "GET", reverse("plans:action_list")).content.decode()
+    html = fetch(client, "GET", reverse("oversight:action_list")).content.decode()
     nscp_links = [
         reverse("plans:action_detail", args=[pk])
         for pk in Action.objects.filter(parent__partnership__short_name="NSCP").values_list(
@@ -591,9 +591,9 @@ def test_a_draft_pack_is_for_officers_until_the_deadline(client, matrix_db):
     ncscp = matrix_db.homes["NCSCP"]
     for role, code in (("viewer", 403), ("chair", 403), ("officer", 200), ("outsider", 404)):
         matrix_db.act_as(client, role)
-        url = reverse("plans:meeting_pack", args=[ncscp.draft_meeting])
+        url = reverse("oversight:meeting_pack", args=[ncscp.draft_meeting])
         assert fetch(client, "GET", url).status_code == code, role
-    lead_draft = reverse("plans:meeting_pack", args=[matrix_db.homes["NSCP"].draft_meeting])
+    lead_draft = reverse("oversight:meeting_pack", args=[matrix_db.homes["NSCP"].draft_meeting])
     matrix_db.act_as(client, "lead")
     assert fetch(client, "GET", lead_draft).status_code == 403
 

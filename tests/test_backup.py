@@ -28,6 +28,7 @@ from psycopg import sql
 from plans.models import Action, RagUpdate
 
 pytestmark = [
+    pytest.mark.serial,
     pytest.mark.skipif(
         settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
         reason="backups are taken with pg_dump: needs DATABASE_URL=postgres://... (CI has it)",

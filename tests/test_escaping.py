@@ -30,14 +30,14 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from plans.export import neutralise
+from oversight.export import neutralise
+from oversight.models import Meeting, PendingImport
 from plans.models import (
     Action,
     ActionParent,
     Agency,
     FocusCohort,
     Group,
-    Meeting,
     Milestone,
     Objective,
     Partnership,
@@ -55,13 +55,13 @@ from reviews.models import (
     CaseReview,
     Evidence,
     LearningArea,
-    PendingImport,
     Recommendation,
     SignOff,
 )
+from tests.factories import make_update
 from workstreams.models import Workstream
 
-APPS = ("plans", "workstreams", "reviews")
+APPS = ("plans", "workstreams", "reviews", "oversight")
 ATTACKER = "attacker.example"
 
 # Written by the system, never by a person: not part of the attack surface.
@@ -159,6 +159,8 @@ def fill(obj, copy=1, **values):
 def make(model, copy=1, **values):
     obj = fill(model(), copy, **values)
     obj.save()
+    if model is RagUpdate:  # as plans/updates.py does after recording an update
+        Action.objects.filter(pk=obj.action_id).refresh_current_rating()
     return obj
 
 
@@ -342,14 +344,14 @@ def pages(w):
     """(name, url, user) for every page that shows the world's objects."""
     p = w.partnership
     officer_pages = [
-        ("dashboard", reverse("plans:dashboard")),
-        ("action list", reverse("plans:action_list")),
-        ("action list, searched", reverse("plans:action_list") + "?q=%3Cscript%3E"),
+        ("dashboard", reverse("oversight:dashboard")),
+        ("action list", reverse("oversight:action_list")),
+        ("action list, searched", reverse("oversight:action_list") + "?q=%3Cscript%3E"),
         ("action detail", reverse("plans:action_detail", args=[w.action.pk])),
         ("workstream action", reverse("plans:action_detail", args=[w.ws_action.pk])),
         ("review action", reverse("plans:action_detail", args=[w.rec_action.pk])),
         ("action update", reverse("plans:action_update", args=[w.action.pk])),
-        ("my actions", reverse("plans:my_actions") + "?show=all"),
+        ("my actions", reverse("oversight:my_actions") + "?show=all"),
         ("plan list", reverse("plans:plan_list")),
         ("plan", reverse("plans:plan_detail", args=[w.plan.slug])),
         ("workstreams", reverse("workstreams:workstream_list", args=[p.short_name])),
@@ -368,23 +370,23 @@ def pages(w):
             reverse("reviews:assurance_rate", args=[w.exercise.pk, w.area.pk, w.agency.pk]),
         ),
         ("assurance new", reverse("reviews:assurance_create", args=[p.short_name])),
-        ("meetings", reverse("plans:meeting_list")),
-        ("meeting", reverse("plans:meeting_detail", args=[w.meeting.pk])),
-        ("pack preview", reverse("plans:meeting_pack", args=[w.meeting.pk])),
-        ("import upload", reverse("reviews:import_upload", args=[p.short_name])),
-        ("archive", reverse("plans:archive_list")),
-        ("archive a plan", reverse("plans:archive_object", args=["plan", w.plan.pk])),
+        ("meetings", reverse("oversight:meeting_list")),
+        ("meeting", reverse("oversight:meeting_detail", args=[w.meeting.pk])),
+        ("pack preview", reverse("oversight:meeting_pack", args=[w.meeting.pk])),
+        ("import upload", reverse("oversight:import_upload", args=[p.short_name])),
+        ("archive", reverse("oversight:archive_list")),
+        ("archive a plan", reverse("oversight:archive_object", args=["plan", w.plan.pk])),
         (
             "archive a workstream",
-            reverse("plans:archive_object", args=["workstream", w.workstream.pk]),
+            reverse("oversight:archive_object", args=["workstream", w.workstream.pk]),
         ),
-        ("archive a review", reverse("plans:archive_object", args=["review", w.review.pk])),
-        ("import preview", reverse("reviews:import_preview", args=[w.pending.pk])),
+        ("archive a review", reverse("oversight:archive_object", args=["review", w.review.pk])),
+        ("import preview", reverse("oversight:import_preview", args=[w.pending.pk])),
     ]
     return [(name, url, w.officer) for name, url in officer_pages] + [
-        ("my actions (chair)", reverse("plans:my_actions") + "?show=all", w.chair),
-        ("my actions (agency lead)", reverse("plans:my_actions") + "?show=all", w.lead),
-        ("dashboard (viewer)", reverse("plans:dashboard"), w.viewer),
+        ("my actions (chair)", reverse("oversight:my_actions") + "?show=all", w.chair),
+        ("my actions (agency lead)", reverse("oversight:my_actions") + "?show=all", w.lead),
+        ("dashboard (viewer)", reverse("oversight:dashboard"), w.viewer),
     ]
 
 
@@ -499,17 +501,17 @@ def test_pages_show_hostile_text_escaped(client, world, name):
 # Views that are not pages: POST-only actions (each redirects to a page above), and downloads
 # checked below (PDFs, spreadsheets).
 NOT_PAGES = {
-    "plans:action_export",
-    "plans:meeting_pack_pdf",
-    "plans:restore_object",
+    "oversight:action_export",
+    "oversight:meeting_pack_pdf",
+    "oversight:restore_object",
     "reviews:review_pdf",
     "reviews:review_sign_off",
     "reviews:review_reopen",
     "reviews:recommendation_close",
     "reviews:recommendation_reopen",
     "reviews:evidence_add",
-    "reviews:import_confirm",
-    "reviews:import_cancel",
+    "oversight:import_confirm",
+    "oversight:import_cancel",
 }
 
 
@@ -539,7 +541,7 @@ def test_the_change_history_names_who_changed_what_escaped(client, world):
 
 def test_the_import_preview_escapes_what_the_file_said(client, world):
     client.force_login(world.officer)
-    html = client.get(reverse("reviews:import_preview", args=[world.pending.pk])).content.decode()
+    html = client.get(reverse("oversight:import_preview", args=[world.pending.pk])).content.decode()
     assert_inert(html, "import preview")
     for tag in ("Import.section", "Import.recommendation", "Import.action", "Import.target"):
         assert escape(f'<script>alert("{tag}")') in html, tag
@@ -550,7 +552,9 @@ def test_every_shown_field_is_shown_somewhere_and_not_shown_ones_nowhere(client,
     must be listed in NOT_SHOWN (and stop being listed once a page shows it)."""
     rendered = render_all(client, world)
     client.force_login(world.officer)
-    rendered["export"] = client.get(reverse("plans:action_export", args=["csv"])).content.decode()
+    rendered["export"] = client.get(
+        reverse("oversight:action_export", args=["csv"])
+    ).content.decode()
     seen = {(m, f) for m, f in every_field() for html in rendered.values() if shows(html, m, f)}
     assert every_field() - NOT_SHOWN - seen == set()
     assert NOT_SHOWN & seen == set()
@@ -647,7 +651,7 @@ REVIEW_PDF = {"Action.text", "Action.lead_text", "Action.measure", "Action.times
 def test_pdfs_print_hostile_text_literally_and_carry_nothing_active(client, world, which):
     client.force_login(world.officer)
     if which == "pack":
-        url, expected = reverse("plans:meeting_pack_pdf", args=[world.meeting.pk]), PACK_PDF
+        url, expected = reverse("oversight:meeting_pack_pdf", args=[world.meeting.pk]), PACK_PDF
     else:
         url, expected = reverse("reviews:review_pdf", args=[world.review.pk]), REVIEW_PDF
     response = client.get(url)
@@ -707,7 +711,7 @@ def formula_world(db):
             lead_text=f"{prefix}lead",
             timescale=f"{prefix}1+1",
         )
-        RagUpdate.objects.create(
+        make_update(
             action=action,
             rating=Rating.GREEN,
             comment=f'{prefix}HYPERLINK("https://{ATTACKER}")',
@@ -730,7 +734,7 @@ def formula_world(db):
 
 
 def exported_rows(client, fmt):
-    response = client.get(reverse("plans:action_export", args=[fmt]))
+    response = client.get(reverse("oversight:action_export", args=[fmt]))
     assert response.status_code == 200
     if fmt == "csv":
         reader = csv.reader(io.StringIO(response.content.decode(), newline=""))
@@ -783,7 +787,7 @@ def test_the_xlsx_export_escapes_markup_in_its_xml(client, world):
     import zipfile
 
     client.force_login(world.officer)
-    content = client.get(reverse("plans:action_export", args=["xlsx"])).content
+    content = client.get(reverse("oversight:action_export", args=["xlsx"])).content
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         xml = " ".join(
             archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml")
@@ -854,7 +858,7 @@ def test_messages_that_quote_names_escape_them(client, world):
     assert_inert(html, "assurance after rating")
     assert escape(f"{world.agency.name}: {world.area.name} rated") in html
 
-    url = reverse("plans:archive_object", args=["workstream", world.workstream.pk])
+    url = reverse("oversight:archive_object", args=["workstream", world.workstream.pk])
     html = client.post(url, follow=True).content.decode()
     assert_inert(html, "archive after archiving")
     name = f"Workstream {world.workstream.number}: {world.workstream.title}"
@@ -884,7 +888,7 @@ def hostile_plan_csv():
 
 def test_an_imported_file_is_escaped_in_problems_preview_and_messages(client, world):
     client.force_login(world.officer)
-    url = reverse("reviews:import_upload", args=[world.partnership.short_name])
+    url = reverse("oversight:import_upload", args=[world.partnership.short_name])
 
     def send(**extra):
         data = {"file": SimpleUploadedFile(HOSTILE_FILE_NAME, hostile_plan_csv())}
@@ -905,7 +909,7 @@ def test_an_imported_file_is_escaped_in_problems_preview_and_messages(client, wo
         assert escape(f'<script>alert("cell-{cell}")') in html, cell
 
     pending = PendingImport.objects.get(filename=HOSTILE_FILE_NAME)
-    response = client.post(reverse("reviews:import_confirm", args=[pending.pk]), follow=True)
+    response = client.post(reverse("oversight:import_confirm", args=[pending.pk]), follow=True)
     html = response.content.decode()
     assert_inert(html, "page after importing")
     assert escape(f"{HOSTILE_FILE_NAME} imported") in html

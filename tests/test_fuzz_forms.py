@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from oversight.importing import ImportOptions, apply_parsed, parse_file
+from oversight.models import PendingImport
 from plans.forms import COMMENT_MAX, UpdateForm
 from plans.importing import HEADER_KINDS, ImportFailed
 from plans.models import (
@@ -35,14 +37,12 @@ from plans.models import (
     RagUpdate,
     Rating,
 )
-from reviews.importing import ImportOptions, apply_parsed, parse_file
 from reviews.models import (
     AssuranceExercise,
     AssuranceRating,
     CaseReview,
     Evidence,
     LearningArea,
-    PendingImport,
     Recommendation,
     SignOff,
 )
@@ -233,7 +233,7 @@ def test_my_actions_saves_every_row_or_none(client, officer, plan_action, data):
         post[f"a{action.pk}-rating"] = data.draw(mostly(ratings, st.just("")))
         post[f"a{action.pk}-comment"] = data.draw(text)
     before = [update_state(a) for a in plan_action]
-    response = client.post(reverse("plans:my_actions"), post)
+    response = client.post(reverse("oversight:my_actions"), post)
     event(f"status {response.status_code}")
     assert response.status_code in {200, 302}
     if response.status_code == 302:
@@ -524,7 +524,7 @@ def test_an_uploaded_xlsx_is_staged_or_refused_never_half_imported(client, offic
     }
     counts = (Action.objects.count(), CaseReview.objects.count(), Plan.objects.count())
     pending = PendingImport.objects.count()
-    response = client.post(reverse("reviews:import_upload", args=["NCSCP"]), post)
+    response = client.post(reverse("oversight:import_upload", args=["NCSCP"]), post)
     event(f"status {response.status_code}")
     assert response.status_code in {200, 302, 400}
     after = (Action.objects.count(), CaseReview.objects.count(), Plan.objects.count())

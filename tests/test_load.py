@@ -37,6 +37,7 @@ from bench import load
 from plans.models import RagUpdate
 
 pytestmark = [
+    pytest.mark.serial,
     pytest.mark.skipif(
         settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
         reason="load and fault tests need PostgreSQL (set DATABASE_URL); CI runs them there",

@@ -22,7 +22,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safeguarding import middleware
+from safeguarding import sessions
 
 PASSWORD = "correct-horse-battery"
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -108,7 +108,7 @@ def test_password_minimum_is_twelve_characters():
 @pytest.fixture
 def signed_in(client, chair):
     client.force_login(chair)
-    assert client.get(reverse("plans:dashboard")).status_code == 200
+    assert client.get(reverse("oversight:dashboard")).status_code == 200
     return client
 
 
@@ -122,32 +122,32 @@ def shift_session(client, **ago):
 
 def test_idle_session_ends_after_thirty_minutes(signed_in):
     assert settings.SESSION_IDLE_MINUTES == 30
-    shift_session(signed_in, **{middleware.LAST_SEEN: 29 * 60})
-    assert signed_in.get(reverse("plans:dashboard")).status_code == 200
-    shift_session(signed_in, **{middleware.LAST_SEEN: 31 * 60})
-    response = signed_in.get(reverse("plans:action_list"), follow=True)
+    shift_session(signed_in, **{sessions.LAST_SEEN: 29 * 60})
+    assert signed_in.get(reverse("oversight:dashboard")).status_code == 200
+    shift_session(signed_in, **{sessions.LAST_SEEN: 31 * 60})
+    response = signed_in.get(reverse("oversight:action_list"), follow=True)
     assert response.redirect_chain[0][0].startswith(reverse("login"))
     assert "next=/actions/" in response.redirect_chain[0][0]
     assert "not done anything for 30 minutes" in response.content.decode()
     # Signed out for good: the next request is anonymous.
-    assert signed_in.get(reverse("plans:dashboard")).status_code == 302
+    assert signed_in.get(reverse("oversight:dashboard")).status_code == 302
 
 
 def test_busy_session_still_ends_at_the_absolute_limit(signed_in):
     shift_session(
         signed_in,
-        **{middleware.STARTED: settings.SESSION_ABSOLUTE_HOURS * 3600 + 1, middleware.LAST_SEEN: 5},
+        **{sessions.STARTED: settings.SESSION_ABSOLUTE_HOURS * 3600 + 1, sessions.LAST_SEEN: 5},
     )
-    response = signed_in.get(reverse("plans:dashboard"), follow=True)
+    response = signed_in.get(reverse("oversight:dashboard"), follow=True)
     assert "signed in for 12 hours" in response.content.decode()
 
 
 def test_a_post_after_expiry_saves_nothing(signed_in, seed):
     from plans.models import RagUpdate
 
-    shift_session(signed_in, **{middleware.LAST_SEEN: 40 * 60})
+    shift_session(signed_in, **{sessions.LAST_SEEN: 40 * 60})
     before = RagUpdate.objects.count()
-    response = signed_in.post(reverse("plans:my_actions"), {"anything": "x"})
+    response = signed_in.post(reverse("oversight:my_actions"), {"anything": "x"})
     assert response.status_code == 302 and response["Location"] == reverse("login")
     assert RagUpdate.objects.count() == before
 
@@ -241,7 +241,7 @@ def test_administrator_must_set_up_a_second_factor_before_anything_else(plain_ad
     client = Client()
     response = attempt(client, "t-admin2", PASSWORD)
     assert response.status_code == 302
-    response = client.get(reverse("plans:dashboard"))
+    response = client.get(reverse("oversight:dashboard"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two_factor_setup"))
     assert client.get("/admin/").status_code == 302
@@ -257,24 +257,24 @@ def test_administrator_must_set_up_a_second_factor_before_anything_else(plain_ad
     done = client.post(reverse("two_factor_setup"), {"code": code_for(device), "next": "/"})
     assert "Your recovery codes" in done.content.decode()
     assert StaticToken.objects.filter(device__user=plain_admin).count() == 10
-    assert client.get(reverse("plans:dashboard")).status_code == 200
+    assert client.get(reverse("oversight:dashboard")).status_code == 200
 
 
 def test_enrolled_user_is_asked_for_a_code_at_every_sign_in(chair):
     device = TOTPDevice.objects.create(user=chair, name="Authenticator app", confirmed=True)
     client = Client()
     attempt(client, "t-chair", PASSWORD)
-    response = client.get(reverse("plans:action_list"))
+    response = client.get(reverse("oversight:action_list"))
     assert response["Location"].startswith(reverse("two_factor_verify"))
     wrong = client.post(reverse("two_factor_verify"), {"code": "123456", "next": "/actions/"})
     assert "The code is not right" in wrong.content.decode()
-    assert client.get(reverse("plans:action_list")).status_code == 302
+    assert client.get(reverse("oversight:action_list")).status_code == 302
     reset_throttle(device)
     right = client.post(
         reverse("two_factor_verify"), {"code": code_for(device), "next": "/actions/"}
     )
     assert right.status_code == 302 and right["Location"] == "/actions/"
-    assert client.get(reverse("plans:action_list")).status_code == 200
+    assert client.get(reverse("oversight:action_list")).status_code == 200
 
 
 def test_recovery_code_works_once(chair):
@@ -286,7 +286,7 @@ def test_recovery_code_works_once(chair):
     client = Client()
     attempt(client, "t-chair", PASSWORD)
     assert client.post(reverse("two_factor_verify"), {"code": "abcd 2345ef"}).status_code == 302
-    assert client.get(reverse("plans:dashboard")).status_code == 200
+    assert client.get(reverse("oversight:dashboard")).status_code == 200
     client.logout()
     attempt(client, "t-chair", PASSWORD)
     again = client.post(reverse("two_factor_verify"), {"code": "abcd2345ef"})
@@ -296,7 +296,7 @@ def test_recovery_code_works_once(chair):
 def test_second_factor_is_optional_for_other_users(chair):
     client = Client()
     attempt(client, "t-chair", PASSWORD)
-    assert client.get(reverse("plans:dashboard")).status_code == 200
+    assert client.get(reverse("oversight:dashboard")).status_code == 200
     page = client.get(reverse("two_factor_setup")).content.decode()
     assert "Set up two-step verification" in page
     assert "Administrators must" not in page
@@ -320,7 +320,7 @@ def test_audit_log_records_sign_ins_and_downloads_without_secrets(chair, seed, a
     client = Client()
     attempt(client, "t-chair", "a-wrong-password-123")
     attempt(client, "t-chair", PASSWORD)
-    assert client.get(reverse("plans:action_export", args=["csv"])).status_code == 200
+    assert client.get(reverse("oversight:action_export", args=["csv"])).status_code == 200
     client.post(reverse("logout"))
     entries = audit_lines(caplog)
     events = [entry["event"] for entry in entries]
@@ -340,7 +340,8 @@ def test_audit_log_records_sign_ins_and_downloads_without_secrets(chair, seed, a
 def test_pack_download_is_audited(officer, seed, audit_log):
     from datetime import date
 
-    from plans.models import Group, Meeting
+    from oversight.models import Meeting
+    from plans.models import Group
 
     caplog = audit_log
     bmg = Group.objects.create(slug="t-bmg", name="Business Management Group", kind="bmg")
@@ -350,7 +351,7 @@ def test_pack_download_is_audited(officer, seed, audit_log):
     )
     client = Client()
     client.force_login(officer)
-    response = client.get(reverse("plans:meeting_pack_pdf", args=[meeting.pk]))
+    response = client.get(reverse("oversight:meeting_pack_pdf", args=[meeting.pk]))
     assert response.status_code == 200
     entry = [e for e in audit_lines(caplog) if e["event"] == "pack_download"][0]
     assert entry["user"] == "t-officer" and entry["meeting"] == meeting.pk
@@ -393,7 +394,7 @@ def test_healthz_is_503_when_the_database_is_down(client, monkeypatch):
 
 def dashboard_raising(chair, monkeypatch, error):
     """The dashboard as the chair sees it when building the page raises `error`."""
-    from plans.views import actions
+    from oversight.views import actions
 
     def broken(*args, **kwargs):
         raise error
@@ -401,7 +402,7 @@ def dashboard_raising(chair, monkeypatch, error):
     monkeypatch.setattr(actions, "page", broken)
     client = Client(raise_request_exception=False)
     client.force_login(chair)
-    return client.get(reverse("plans:dashboard"))
+    return client.get(reverse("oversight:dashboard"))
 
 
 def test_database_errors_give_the_unavailable_page(chair, monkeypatch):
@@ -456,18 +457,18 @@ def test_secure_cookies_use_the_host_prefix_over_https():
 
 
 def test_keepalive_counts_as_activity_and_needs_a_live_session(signed_in):
-    shift_session(signed_in, **{middleware.LAST_SEEN: 20 * 60})
+    shift_session(signed_in, **{sessions.LAST_SEEN: 20 * 60})
     response = signed_in.get(reverse("keepalive"))
     assert response.status_code == 204
-    assert time.time() - signed_in.session[middleware.LAST_SEEN] < 5
+    assert time.time() - signed_in.session[sessions.LAST_SEEN] < 5
     # Past the limit it cannot revive the session: the page's script sees the redirect.
-    shift_session(signed_in, **{middleware.LAST_SEEN: 31 * 60})
+    shift_session(signed_in, **{sessions.LAST_SEEN: 31 * 60})
     assert signed_in.get(reverse("keepalive")).status_code == 302
-    assert signed_in.get(reverse("plans:dashboard")).status_code == 302
+    assert signed_in.get(reverse("oversight:dashboard")).status_code == 302
 
 
 def test_pages_tell_the_script_the_idle_limit(signed_in):
-    page = signed_in.get(reverse("plans:dashboard")).content.decode()
+    page = signed_in.get(reverse("oversight:dashboard")).content.decode()
     assert 'data-idle-minutes="30"' in page
     assert f'data-keepalive-url="{reverse("keepalive")}"' in page
     assert 'id="app-timeout-warning"' in page and "hidden" in page

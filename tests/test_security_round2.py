@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.models import Action, Agency, Group, Meeting, RagUpdate, Rating, Theme
+from oversight.models import Meeting
+from plans.models import Action, Agency, Group, RagUpdate, Rating, Theme
 from reviews.models import CaseReview
 from workstreams.models import Workstream
 
@@ -57,10 +58,10 @@ def test_a_session_open_before_a_promotion_must_set_up_two_step_verification(see
     )  # fmt: skip
     client = Client()
     sign_in_with_password(client, "t-viewer")
-    assert client.get(reverse("plans:dashboard")).status_code == 200
+    assert client.get(reverse("oversight:dashboard")).status_code == 200
     promote(viewer)
     setup = reverse("two_factor_setup")
-    for url in (reverse("plans:dashboard"), reverse("admin:index")):
+    for url in (reverse("oversight:dashboard"), reverse("admin:index")):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(setup), url
     change = reverse("admin:plans_ragupdate_change", args=[update.pk])
@@ -75,9 +76,9 @@ def test_a_session_open_before_an_app_was_set_up_elsewhere_must_enter_a_code(cha
 
     client = Client()
     sign_in_with_password(client, "t-chair")
-    assert client.get(reverse("plans:dashboard")).status_code == 200
+    assert client.get(reverse("oversight:dashboard")).status_code == 200
     TOTPDevice.objects.create(user=chair, name="Authenticator app", confirmed=True)
-    response = client.get(reverse("plans:dashboard"))
+    response = client.get(reverse("oversight:dashboard"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two_factor_verify"))
 
@@ -114,7 +115,7 @@ def test_an_agency_lead_with_a_viewer_role_elsewhere_cannot_update_that_agencys_
         assert response.status_code == 403
         assert not RagUpdate.objects.filter(action=action).exists()
     rows = {"action": [a.pk for a in healthcare_in_ncscp]}
-    assert client.post(reverse("plans:my_actions"), rows).status_code == 403
+    assert client.post(reverse("oversight:my_actions"), rows).status_code == 403
     # Their own partnership's actions of that agency they still update.
     own = Action.objects.filter(
         parent__partnership__short_name="NSCP", parent__recommendation__agency__name=HEALTHCARE
@@ -196,7 +197,7 @@ def cse_chair(django_user_model, seed, ncscp):
 
 @pytest.fixture
 def nscp_things(seed, nscp):
-    from plans.models import Group, Meeting
+    from plans.models import Group
 
     bmg = Group.objects.create(slug="t-nscp-bmg", name="NSCP BMG", kind=Group.Kind.BMG)
     bmg.partnerships.add(nscp)
@@ -216,7 +217,7 @@ def test_the_cse_groups_chair_reads_and_updates_its_actions_in_the_other_partner
     url = reverse("plans:action_update", args=[action.pk])
     assert client.post(url, {"rating": "amber", "comment": "Slipping"}).status_code == 302
     assert RagUpdate.objects.filter(action=action, author=cse_chair).count() == 1
-    mine = client.get(reverse("plans:my_actions"), {"show": "all"}).content.decode()
+    mine = client.get(reverse("oversight:my_actions"), {"show": "all"}).content.decode()
     assert reverse("plans:action_detail", args=[action.pk]) in mine
 
 
@@ -229,9 +230,9 @@ def test_the_cse_groups_chair_does_not_read_the_rest_of_the_other_partnership(
     for url in (
         reverse("reviews:review_detail", args=[review.pk]),
         reverse("reviews:review_pdf", args=[review.pk]),
-        reverse("plans:meeting_detail", args=[meeting.pk]),
-        reverse("plans:meeting_pack", args=[meeting.pk]),
-        reverse("plans:meeting_pack_pdf", args=[meeting.pk]),
+        reverse("oversight:meeting_detail", args=[meeting.pk]),
+        reverse("oversight:meeting_pack", args=[meeting.pk]),
+        reverse("oversight:meeting_pack_pdf", args=[meeting.pk]),
         reverse("workstreams:workstream_list", args=["NSCP"]),
         reverse("plans:action_detail", args=[other.pk]),
         reverse("plans:action_update", args=[other.pk]),
@@ -239,12 +240,13 @@ def test_the_cse_groups_chair_does_not_read_the_rest_of_the_other_partnership(
         assert client.get(url).status_code == 404, url
     listed = client.get(reverse("reviews:review_list")).content.decode()
     assert "AN09" not in listed
-    dashboard = client.get(reverse("plans:dashboard")).content.decode()
+    dashboard = client.get(reverse("oversight:dashboard")).content.decode()
     assert "Workstream 1:" in dashboard  # its CSE action is counted ...
     assert reverse("workstreams:workstream_list", args=["NSCP"]) not in dashboard  # ... unlinked
-    actions = client.get(reverse("plans:action_list")).content.decode()
+    actions = client.get(reverse("oversight:action_list")).content.decode()
     assert reverse("plans:action_detail", args=[other.pk]) not in actions
-    export = client.get(reverse("plans:action_export", args=["csv"])).content.decode("utf-8-sig")
+    export_url = reverse("oversight:action_export", args=["csv"])
+    export = client.get(export_url).content.decode("utf-8-sig")
     nscp_rows = [row for row in csv.DictReader(io.StringIO(export)) if row["partnership"] == "NSCP"]
     cse_led = Action.objects.filter(
         parent__partnership__short_name="NSCP", lead_groups__slug="csecag"
@@ -260,7 +262,7 @@ def test_my_actions_saves_one_update_for_an_action_id_sent_three_times(client, s
     action = Action.objects.get(ref=QA_ACTION)
     client.force_login(chair)
     response = client.post(
-        reverse("plans:my_actions"),
+        reverse("oversight:my_actions"),
         {
             "action": [action.pk, action.pk, action.pk],
             f"a{action.pk}-rating": "green",
@@ -357,13 +359,13 @@ def test_an_anonymous_post_of_five_files_to_the_sign_in_page_stores_none(db, sto
 def test_files_sent_to_a_page_that_takes_none_are_not_stored(chair, stored_uploads):
     client, token = csrf_checked_client(chair)
     data = {"csrfmiddlewaretoken": token, "file": five_files(9_000)}
-    assert client.post(reverse("plans:my_actions"), data).status_code == 302
+    assert client.post(reverse("oversight:my_actions"), data).status_code == 302
     assert stored_uploads == {"files": 0, "bytes": 0}
 
 
 def test_a_reader_who_may_not_import_has_no_upload_stored(viewer, stored_uploads):
     client, token = csrf_checked_client(viewer)
-    url = reverse("reviews:import_upload", args=["NCSCP"])
+    url = reverse("oversight:import_upload", args=["NCSCP"])
     data = {"csrfmiddlewaretoken": token, "file": five_files(9_000)}
     assert client.post(url, data).status_code == 403
     assert stored_uploads == {"files": 0, "bytes": 0}
@@ -371,7 +373,7 @@ def test_a_reader_who_may_not_import_has_no_upload_stored(viewer, stored_uploads
 
 def test_five_files_each_under_the_limit_are_refused_together(client, officer, stored_uploads):
     client.force_login(officer)
-    url = reverse("reviews:import_upload", args=["NCSCP"])
+    url = reverse("oversight:import_upload", args=["NCSCP"])
     response = client.post(url, {"file": five_files(9_000), "review_code": "UP01"})
     assert "The selected file must be smaller than" in response.content.decode()
     assert stored_uploads["bytes"] <= settings.PLAN_IMPORT_MAX_BYTES
@@ -478,8 +480,8 @@ def test_reset_requests_are_throttled_per_address(
 @pytest.fixture
 def quick_pdfs(monkeypatch):
     """The PDF views' headers are what is checked here, not WeasyPrint's layout."""
+    from oversight.views import meetings
     from plans import pdf
-    from plans.views import meetings
 
     def render_pdf(html, *, variant=None):
         return pdf.RenderedPdf(b"%PDF-1.7 test", 1)
@@ -499,12 +501,12 @@ def test_signed_in_pages_exports_and_pdfs_are_not_stored_by_browsers_or_proxies(
     review = make_review(ncscp, code="CC01", agencies=("Broxtowe Borough Council",))
     client.force_login(officer)
     urls = [
-        reverse("plans:dashboard"),
+        reverse("oversight:dashboard"),
         reverse("plans:action_detail", args=[Action.objects.get(ref=QA_ACTION).pk]),
-        reverse("plans:action_export", args=["csv"]),
-        reverse("plans:action_export", args=["xlsx"]),
-        reverse("plans:meeting_pack", args=[meeting.pk]),
-        reverse("plans:meeting_pack_pdf", args=[meeting.pk]),
+        reverse("oversight:action_export", args=["csv"]),
+        reverse("oversight:action_export", args=["xlsx"]),
+        reverse("oversight:meeting_pack", args=[meeting.pk]),
+        reverse("oversight:meeting_pack_pdf", args=[meeting.pk]),
         reverse("reviews:review_pdf", args=[review.pk]),
     ]
     for url in urls:
@@ -713,7 +715,7 @@ def test_a_clash_with_a_saved_row_is_a_400_that_names_it_and_writes_nothing(
 ):
     """A view that writes an update, then a meeting that already exists: the database
     refuses the second write, and the answer says so without writing the first."""
-    from plans.views import actions
+    from oversight.views import actions
 
     action = Action.objects.get(ref=QA_ACTION)
     bmg = Group.objects.get(slug="ncscp-bmg")
@@ -730,7 +732,7 @@ def test_a_clash_with_a_saved_row_is_a_400_that_names_it_and_writes_nothing(
     monkeypatch.setattr(actions, "page", clashing)
     client = Client(raise_request_exception=False)
     client.force_login(chair)
-    response = client.get(reverse("plans:dashboard"))
+    response = client.get(reverse("oversight:dashboard"))
     assert response.status_code == 400
     assert "Retry-After" not in response
     html = response.content.decode()
@@ -742,7 +744,7 @@ def test_a_clash_with_a_saved_row_is_a_400_that_names_it_and_writes_nothing(
 
 
 def test_a_broken_rule_is_a_400_that_names_the_rule(chair, seed, monkeypatch):
-    from plans.views import actions
+    from oversight.views import actions
 
     agency = Agency.objects.get(name="Broxtowe Borough Council")
 
@@ -753,7 +755,7 @@ def test_a_broken_rule_is_a_400_that_names_the_rule(chair, seed, monkeypatch):
     monkeypatch.setattr(actions, "page", breaking)
     client = Client(raise_request_exception=False)
     client.force_login(chair)
-    response = client.get(reverse("plans:dashboard"))
+    response = client.get(reverse("oversight:dashboard"))
     assert response.status_code == 400
     assert "The agency breaks a rule of the tracker" in response.content.decode()
     agency.refresh_from_db()
@@ -762,7 +764,7 @@ def test_a_broken_rule_is_a_400_that_names_the_rule(chair, seed, monkeypatch):
 
 def test_an_integrity_error_is_told_apart_from_an_outage(chair, monkeypatch):
     """The 503 stays for a database that cannot be reached (tests/test_security.py)."""
-    from plans.views import actions
+    from oversight.views import actions
 
     def raising(*args, **kwargs):
         raise IntegrityError("something nobody can match")
@@ -770,6 +772,6 @@ def test_an_integrity_error_is_told_apart_from_an_outage(chair, monkeypatch):
     monkeypatch.setattr(actions, "page", raising)
     client = Client(raise_request_exception=False)
     client.force_login(chair)
-    response = client.get(reverse("plans:dashboard"))
+    response = client.get(reverse("oversight:dashboard"))
     assert response.status_code == 400
     assert "It clashes with something already saved" in response.content.decode()

@@ -21,8 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from plans.models import Action, Agency, Group, Meeting, Plan
-from reviews.models import CaseReview, PendingImport, Recommendation
+from oversight.models import Meeting, PendingImport
+from plans.models import Action, Agency, Group, Plan
+from reviews.models import CaseReview, Recommendation
 
 SECRET = "Chronology protocol kept by the QA subgroup 7731"
 HEADER = ["Outcome", "Recommendation", "Action", "By Whom", "Timescale", "Audit of implementation"]
@@ -55,7 +56,7 @@ def plan_xlsx(rows=ROWS):
 
 def upload(client, name, content, short_name="NCSCP", **fields):
     return client.post(
-        reverse("reviews:import_upload", args=[short_name]),
+        reverse("oversight:import_upload", args=[short_name]),
         {"file": SimpleUploadedFile(name, content), "review_code": "UP01", "review_kind": "scr"}
         | fields,
     )
@@ -233,9 +234,9 @@ def test_others_cannot_preview_confirm_or_cancel_a_pending_upload(client, pendin
     404 (its existence is not revealed), its contents never shown, and it is left as it was."""
     client.force_login(request.getfixturevalue(who))
     urls = [
-        ("get", reverse("reviews:import_preview", args=[pending.pk])),
-        ("post", reverse("reviews:import_confirm", args=[pending.pk])),
-        ("post", reverse("reviews:import_cancel", args=[pending.pk])),
+        ("get", reverse("oversight:import_preview", args=[pending.pk])),
+        ("post", reverse("oversight:import_confirm", args=[pending.pk])),
+        ("post", reverse("oversight:import_cancel", args=[pending.pk])),
     ]
     for method, url in urls:
         response = getattr(client, method)(url)
@@ -248,12 +249,12 @@ def test_others_cannot_preview_confirm_or_cancel_a_pending_upload(client, pendin
 
 def test_anonymous_users_are_sent_to_sign_in(client, pending):
     for url in (
-        reverse("reviews:import_preview", args=[pending.pk]),
-        reverse("reviews:import_upload", args=["NCSCP"]),
+        reverse("oversight:import_preview", args=[pending.pk]),
+        reverse("oversight:import_upload", args=["NCSCP"]),
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    response = client.post(reverse("reviews:import_confirm", args=[pending.pk]))
+    response = client.post(reverse("oversight:import_confirm", args=[pending.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert PendingImport.objects.filter(pk=pending.pk).exists()
 
@@ -262,19 +263,19 @@ def test_only_officers_may_upload_and_only_to_their_own_partnership(
     client, officer, viewer, outsider
 ):
     client.force_login(viewer)
-    assert client.get(reverse("reviews:import_upload", args=["NCSCP"])).status_code == 403
+    assert client.get(reverse("oversight:import_upload", args=["NCSCP"])).status_code == 403
     assert upload(client, "plan.csv", plan_csv()).status_code == 403
     client.force_login(outsider)  # NSCP's officer, at NCSCP's upload page
-    assert client.get(reverse("reviews:import_upload", args=["NCSCP"])).status_code == 404
+    assert client.get(reverse("oversight:import_upload", args=["NCSCP"])).status_code == 404
     assert upload(client, "plan.csv", plan_csv()).status_code == 404
     assert not PendingImport.objects.exists()
 
 
 def test_after_all_that_the_owner_still_confirms_it(client, pending, officer, outsider):
     client.force_login(outsider)
-    client.post(reverse("reviews:import_cancel", args=[pending.pk]))
+    client.post(reverse("oversight:import_cancel", args=[pending.pk]))
     client.force_login(officer)
-    response = client.post(reverse("reviews:import_confirm", args=[pending.pk]))
+    response = client.post(reverse("oversight:import_confirm", args=[pending.pk]))
     assert response.status_code == 302
     review = CaseReview.objects.get(code="UP01")
     assert review.partnership.short_name == "NCSCP"
@@ -284,10 +285,10 @@ def test_after_all_that_the_owner_still_confirms_it(client, pending, officer, ou
 
 def test_a_cancelled_upload_is_gone(client, pending, officer):
     client.force_login(officer)
-    response = client.post(reverse("reviews:import_cancel", args=[pending.pk]))
+    response = client.post(reverse("oversight:import_cancel", args=[pending.pk]))
     assert response.status_code == 302
     assert not PendingImport.objects.exists()
-    assert client.get(reverse("reviews:import_preview", args=[pending.pk])).status_code == 404
+    assert client.get(reverse("oversight:import_preview", args=[pending.pk])).status_code == 404
 
 
 def test_an_expired_upload_cannot_be_confirmed_by_its_owner_either(client, pending, officer):
@@ -295,7 +296,7 @@ def test_an_expired_upload_cannot_be_confirmed_by_its_owner_either(client, pendi
         created_at=timezone.now() - timedelta(days=2)
     )
     client.force_login(officer)
-    assert client.post(reverse("reviews:import_confirm", args=[pending.pk])).status_code == 404
+    assert client.post(reverse("oversight:import_confirm", args=[pending.pk])).status_code == 404
     assert not CaseReview.objects.exists()
 
 
@@ -306,7 +307,7 @@ def test_generated_files_give_another_partnership_nothing(client, pending, offic
     """The review PDF, the pack PDF and the spreadsheet export are the app's other downloads;
     each is made from a scoped query (no stored file to reach by name)."""
     client.force_login(officer)
-    client.post(reverse("reviews:import_confirm", args=[pending.pk]))
+    client.post(reverse("oversight:import_confirm", args=[pending.pk]))
     review = CaseReview.objects.get(code="UP01")
     bmg = Group.objects.create(slug="t-ncscp-bmg", name="BMG", kind=Group.Kind.BMG)
     bmg.partnerships.add(review.partnership)
@@ -317,12 +318,12 @@ def test_generated_files_give_another_partnership_nothing(client, pending, offic
     client.force_login(outsider)
     for name in ("reviews:review_pdf", "reviews:review_detail"):
         assert client.get(reverse(name, args=[review.pk])).status_code == 404
-    for name in ("plans:meeting_pack_pdf", "plans:meeting_pack"):
+    for name in ("oversight:meeting_pack_pdf", "oversight:meeting_pack"):
         assert client.get(reverse(name, args=[meeting.pk])).status_code == 404
-    exported = client.get(reverse("plans:action_export", args=["csv"])).content.decode()
+    exported = client.get(reverse("oversight:action_export", args=["csv"])).content.decode()
     assert "UP01" not in exported and SECRET not in exported
     workbook = load_workbook(
-        io.BytesIO(client.get(reverse("plans:action_export", args=["xlsx"])).content)
+        io.BytesIO(client.get(reverse("oversight:action_export", args=["xlsx"])).content)
     )
     cells = {str(value) for row in workbook.active.iter_rows(values_only=True) for value in row}
     assert cells and SECRET not in cells and "UP01" not in cells

@@ -3,10 +3,11 @@
 from django.db import models
 from django.urls import reverse
 
-from plans.models import ActionParent, Theme, history
+from plans.models import ActionParent, Archivable, Theme, history
+from reviews.models import CaseReview
 
 
-class Workstream(ActionParent):
+class Workstream(Archivable, ActionParent):
     """A practice improvement workstream (e.g. NSCP's seven), itself the parent of its actions.
 
     (`objective_text`, as the accessor `objective` belongs to the business-plan child.)
@@ -18,7 +19,7 @@ class Workstream(ActionParent):
     title = models.CharField(max_length=200)
     objective_text = models.TextField("objective")
     origin = models.TextField(blank=True)
-    reviews = models.ManyToManyField("reviews.CaseReview", blank=True, related_name="workstreams")
+    reviews = models.ManyToManyField(CaseReview, blank=True, related_name="workstreams")
     themes = models.ManyToManyField(Theme, blank=True, related_name="workstreams")
 
     history = history(m2m_fields=[reviews, themes])
@@ -29,6 +30,7 @@ class Workstream(ActionParent):
     def __str__(self):
         return self.title
 
+    list_related = ()
     source_kind = "workstream"
 
     @property

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from plans.history import tracked_models
 from plans.models import Action, Objective, Partnership, Plan, RagUpdate, Rating
+from tests.factories import make_update
 
 
 @pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_every_save_and_delete_of_an_action_and_update_is_recorded(ncscp, admin_
     action.text = "Do it better"
     action._history_user = admin_user
     action.save()
-    update = RagUpdate.objects.create(
+    update = make_update(
         action=action, rating=Rating.AMBER, as_of=date(2020, 1, 1), author=admin_user
     )
     update.delete()
@@ -61,7 +62,7 @@ def test_every_model_users_change_keeps_history():
         "plans.Action",
         "plans.Milestone",
         "plans.RagUpdate",
-        "plans.Meeting",
+        "oversight.Meeting",
         "workstreams.Workstream",
         "reviews.CaseReview",
         "reviews.Recommendation",

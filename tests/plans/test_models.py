@@ -3,7 +3,9 @@ from datetime import date
 import pytest
 from django.db import IntegrityError, transaction
 
-from plans.models import Action, ActionParent, Meeting, Objective, Plan, RagUpdate, Rating, Role
+from oversight.models import Meeting
+from plans.models import Action, ActionParent, Objective, Plan, RagUpdate, Rating, Role
+from tests.factories import make_update
 
 
 @pytest.fixture
@@ -57,7 +59,7 @@ def test_a_revised_due_date_needs_a_reason(objective):
 def test_ratings_outside_the_scale_are_refused(objective, admin_user):
     action = Action.objects.create(ref="a1", parent=objective, text="x")
     refused(
-        lambda: RagUpdate.objects.create(
+        lambda: make_update(
             action=action, rating="purple", as_of=date(2020, 1, 1), author=admin_user
         )
     )
@@ -86,7 +88,7 @@ def test_the_current_rating_is_the_latest_update(objective, admin_user):
         (date(2020, 3, 1), Rating.GREEN),
         (date(2020, 2, 1), Rating.AMBER),
     ]:
-        RagUpdate.objects.create(action=action, rating=rating, as_of=as_of, author=admin_user)
+        make_update(action=action, rating=rating, as_of=as_of, author=admin_user)
     listed = Action.objects.for_list().get(pk=action.pk)
     assert (listed.latest_rating, listed.latest_as_of) == (Rating.GREEN, date(2020, 3, 1))
 
@@ -96,13 +98,9 @@ def test_the_latest_update_pointer_follows_saves_bulk_writes_and_deletes(objecti
     from plans.history import create_with_history
 
     action = Action.objects.create(ref="a1", parent=objective, text="x")
-    older = RagUpdate.objects.create(
-        action=action, rating=Rating.RED, as_of=date(2020, 5, 1), author=admin_user
-    )
+    older = make_update(action=action, rating=Rating.RED, as_of=date(2020, 5, 1), author=admin_user)
     # Saved later but speaking for an earlier date: not the current rating.
-    RagUpdate.objects.create(
-        action=action, rating=Rating.GREEN, as_of=date(2020, 4, 1), author=admin_user
-    )
+    make_update(action=action, rating=Rating.GREEN, as_of=date(2020, 4, 1), author=admin_user)
     action.refresh_from_db()
     assert action.latest_update == older
     (bulk,) = create_with_history(

@@ -60,10 +60,10 @@ def many_actions(seed, officer, qa_group):
 @pytest.mark.parametrize(
     ("name", "params", "limit"),
     [
-        ("plans:dashboard", {}, 16),
-        ("plans:action_list", {}, 15),
-        ("plans:action_list", {"rating": "red", "q": "Bulk"}, 15),
-        ("plans:my_actions", {"show": "all"}, 16),
+        ("oversight:dashboard", {}, 16),
+        ("oversight:action_list", {}, 15),
+        ("oversight:action_list", {"rating": "red", "q": "Bulk"}, 15),
+        ("oversight:my_actions", {"show": "all"}, 16),
     ],
 )
 def test_list_pages_use_a_fixed_number_of_queries(

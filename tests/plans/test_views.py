@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from plans.models import Action, RagUpdate, Rating
+from tests.factories import make_update
 
 QA_ACTION = "ncscp-bp-2019-22-2-1"  # led by Children's QA subgroup
 OTHER_NCSCP_ACTION = "ncscp-bp-2019-22-3-1"  # led by the strategic partnership members
@@ -45,7 +46,7 @@ def healthcare_ref(seed):
     return action.ref
 
 
-PAGES = ["plans:dashboard", "plans:action_list", "plans:my_actions"]
+PAGES = ["oversight:dashboard", "oversight:action_list", "oversight:my_actions"]
 
 
 @pytest.mark.django_db
@@ -250,7 +251,7 @@ def test_a_revised_due_date_keeps_the_original_and_the_reason(client, seed, chai
 @pytest.mark.django_db
 def test_my_actions_saves_several_updates_in_one_go(client, seed, chair):
     client.force_login(chair)
-    page = client.get(reverse("plans:my_actions"))
+    page = client.get(reverse("oversight:my_actions"))
     rows = page.context["rows"]
     assert len(rows) == Action.objects.editable_by(chair).count() > 3
     (first, f1), (second, f2), (third, f3) = rows[:3]
@@ -263,7 +264,7 @@ def test_my_actions_saves_several_updates_in_one_go(client, seed, chair):
         f"a{second.pk}-rating": "red",
         f"a{second.pk}-comment": "Stuck",
     }
-    response = client.post(reverse("plans:my_actions"), data)
+    response = client.post(reverse("oversight:my_actions"), data)
     assert response.status_code == 302
     assert set(RagUpdate.objects.values_list("action_id", "rating")) == {
         (first.pk, "green"),
@@ -274,7 +275,7 @@ def test_my_actions_saves_several_updates_in_one_go(client, seed, chair):
 @pytest.mark.django_db
 def test_my_actions_reports_row_errors_and_saves_nothing(client, seed, chair):
     client.force_login(chair)
-    rows = client.get(reverse("plans:my_actions")).context["rows"]
+    rows = client.get(reverse("oversight:my_actions")).context["rows"]
     (first, f1), (second, f2) = rows[:2]
     data = {
         "action": [first.pk, second.pk],
@@ -284,7 +285,7 @@ def test_my_actions_reports_row_errors_and_saves_nothing(client, seed, chair):
         f"a{first.pk}-comment": "Fine",
         f"a{second.pk}-comment": "A comment with no rating",
     }
-    response = client.post(reverse("plans:my_actions"), data)
+    response = client.post(reverse("oversight:my_actions"), data)
     html = response.content.decode()
     assert response.status_code == 200
     assert f"Action {second.display_ref}: Select a RAG rating for this comment" in html
@@ -297,7 +298,7 @@ def test_my_actions_refuses_actions_that_are_not_yours(client, seed, chair):
     client.force_login(chair)
     other = Action.objects.get(ref=OTHER_NCSCP_ACTION)
     response = client.post(
-        reverse("plans:my_actions"),
+        reverse("oversight:my_actions"),
         {"action": [other.pk], f"a{other.pk}-rating": "red", f"a{other.pk}-comment": "x"},
     )
     assert response.status_code == 403  # readable, so not hidden; but not theirs to update
@@ -307,18 +308,18 @@ def test_my_actions_refuses_actions_that_are_not_yours(client, seed, chair):
 @pytest.mark.django_db
 def test_action_list_filters_and_only_shows_readable_actions(client, seed, chair):
     client.force_login(chair)
-    everything = client.get(reverse("plans:action_list"))
+    everything = client.get(reverse("oversight:action_list"))
     assert everything.context["count"] == 29  # NCSCP's business plan only
-    qa = client.get(reverse("plans:action_list"), {"q": "Family Support Pathway"})
+    qa = client.get(reverse("oversight:action_list"), {"q": "Family Support Pathway"})
     assert 0 < qa.context["count"] < 29
     assert all(
         "family support pathway" in (a.text + a.measure + a.lead_text).lower()
         for a in qa.context["page"].object_list
     )
-    not_rated = client.get(reverse("plans:action_list"), {"rating": "none"})
+    not_rated = client.get(reverse("oversight:action_list"), {"rating": "none"})
     assert not_rated.context["count"] == 29
     post_update(client, QA_ACTION, rating="red", comment="Off track")
-    reds = client.get(reverse("plans:action_list"), {"rating": "red"})
+    reds = client.get(reverse("oversight:action_list"), {"rating": "red"})
     assert [a.ref for a in reds.context["page"].object_list] == [QA_ACTION]
 
 
@@ -326,16 +327,16 @@ def test_action_list_filters_and_only_shows_readable_actions(client, seed, chair
 def test_downloads_follow_the_filters_and_neutralise_formulas(client, seed, chair):
     client.force_login(chair)
     post_update(client, QA_ACTION, rating="red", comment="=cmd|' /C calc'!A0")
-    csv_response = client.get(reverse("plans:action_export", args=["csv"]), {"rating": "red"})
+    csv_response = client.get(reverse("oversight:action_export", args=["csv"]), {"rating": "red"})
     body = csv_response.content.decode()
     assert body.count("\n") == 2 and "'=cmd" in body
-    xlsx = client.get(reverse("plans:action_export", args=["xlsx"]))
+    xlsx = client.get(reverse("oversight:action_export", args=["xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 30
     comments = [row[rows[0].index("comment")] for row in rows[1:]]
     assert "'=cmd|' /C calc'!A0" in comments
-    assert client.get(reverse("plans:action_export", args=["pdf"])).status_code == 404
+    assert client.get(reverse("oversight:action_export", args=["pdf"])).status_code == 404
 
 
 @pytest.mark.django_db
@@ -353,7 +354,7 @@ def test_cached_pages_change_as_soon_as_the_data_do(
     client, seed, chair, officer, django_assert_max_num_queries
 ):
     client.force_login(chair)
-    url = reverse("plans:action_list")
+    url = reverse("oversight:action_list")
     first = client.get(url, {"rating": "red"})
     assert first.content.decode().count('class="govuk-tag app-rag app-rag--red"') == 0
     with django_assert_max_num_queries(9):  # served from the cache: no list queries
@@ -365,7 +366,7 @@ def test_cached_pages_change_as_soon_as_the_data_do(
     html = client.get(url, {"rating": "red"}).content.decode()
     assert "Escalated" not in html  # the list shows ratings, not comments
     assert html.count('class="govuk-tag app-rag app-rag--red"') == 1
-    dashboard = client.get(reverse("plans:dashboard")).context["body"]
+    dashboard = client.get(reverse("oversight:dashboard")).context["body"]
     assert "Red" in dashboard
     # Another reader's scope never shares a cached body.
     client.force_login(officer)
@@ -387,18 +388,17 @@ def test_plans_index_lists_only_readable_partnerships(client, seed, chair, agenc
 @pytest.mark.django_db
 def test_needs_your_update_counts_from_the_day_after_the_last_deadline(client, seed, chair):
     """An update dated on the deadline day went to that meeting; the new cycle needs another."""
-    from plans.models import Group, Meeting
+    from oversight.models import Meeting
+    from plans.models import Group
 
     bmg = Group.objects.get(slug="ncscp-bmg")
     Meeting.objects.create(group=bmg, date=date(2026, 10, 14), update_deadline=date(2026, 9, 30))
     mine = list(Action.objects.editable_by(chair).order_by("pk")[:2])
     day_after, on_deadline = mine
     for action, as_of in ((day_after, date(2026, 10, 1)), (on_deadline, date(2026, 9, 30))):
-        RagUpdate.objects.create(
-            action=action, rating=Rating.GREEN, as_of=as_of, author=chair, comment="x"
-        )
+        make_update(action=action, rating=Rating.GREEN, as_of=as_of, author=chair, comment="x")
     client.force_login(chair)
-    pending = {a.pk for a, _form in client.get(reverse("plans:my_actions")).context["rows"]}
+    pending = {a.pk for a, _form in client.get(reverse("oversight:my_actions")).context["rows"]}
     assert on_deadline.pk in pending
     assert day_after.pk not in pending
     assert len(pending) == Action.objects.editable_by(chair).count() - 1

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 # repeatable; tests/test_fuzz_forms.py explains how to search fresh ones by hand.
 from hypothesis import strategies as st
 
+from oversight.importing import ImportOptions, apply_parsed, parse_file
 from plans.importing import HEADER_KINDS, ImportFailed
-from reviews.importing import ImportOptions, apply_parsed, parse_file
 
 HEADINGS = [heading for kind in HEADER_KINDS.values() for _name, heading in kind.columns]
 MEANINGFUL = [

@@ -10,10 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from oversight.importing import ImportOptions, import_file, parse_file
 from plans.history import tracked_models
 from plans.importing import ImportFailed, clean_block, split_actions
 from plans.models import Action, Agency, Objective, RagUpdate
-from reviews.importing import ImportOptions, import_file, parse_file
 from reviews.models import CaseReview, Recommendation
 
 REVIEW_HEADER = [

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from oversight.models import PendingImport
 from plans.models import Action, Agency, Theme
 from reviews.assurance import pack_section
 from reviews.models import (
@@ -18,7 +19,6 @@ from reviews.models import (
     AssuranceRating,
     CaseReview,
     LearningArea,
-    PendingImport,
     Recommendation,
 )
 
@@ -35,7 +35,7 @@ def upload(client, short_name="NSCP", name="an09.csv", content=None, **fields):
         "review_kind": "scr",
         **fields,
     }
-    return client.post(reverse("reviews:import_upload", args=[short_name]), data)
+    return client.post(reverse("oversight:import_upload", args=[short_name]), data)
 
 
 # -- Upload ---------------------------------------------------------------------------------
@@ -46,7 +46,7 @@ def test_upload_preview_then_confirm(client, nscp_officer, structure):
     response = upload(client)
     assert response.status_code == 302
     pending = PendingImport.objects.get()
-    assert response["Location"] == reverse("reviews:import_preview", args=[pending.pk])
+    assert response["Location"] == reverse("oversight:import_preview", args=[pending.pk])
     assert not Recommendation.objects.exists()  # nothing saved before confirming
 
     preview = client.get(response["Location"]).content.decode()
@@ -57,7 +57,7 @@ def test_upload_preview_then_confirm(client, nscp_officer, structure):
     # The upload lives in the database, so any app process can confirm it.
     other = client.__class__()
     other.force_login(nscp_officer)
-    response = other.post(reverse("reviews:import_confirm", args=[pending.pk]))
+    response = other.post(reverse("oversight:import_confirm", args=[pending.pk]))
     review = CaseReview.objects.get(code="AN09")
     assert response["Location"] == reverse("reviews:review_detail", args=[review.pk])
     assert Recommendation.objects.filter(review=review).count() == 58
@@ -66,7 +66,7 @@ def test_upload_preview_then_confirm(client, nscp_officer, structure):
     assert action.history.get().history_user == nscp_officer
 
     upload(client)
-    again = client.get(reverse("reviews:import_preview", args=[PendingImport.objects.get().pk]))
+    again = client.get(reverse("oversight:import_preview", args=[PendingImport.objects.get().pk]))
     assert "importing it changes nothing" in again.content.decode()
 
 
@@ -108,9 +108,11 @@ def test_pending_uploads_are_only_for_their_partnerships_officers(
     pending = PendingImport.objects.get()
     for user in (ncscp_officer, nscp_viewer):
         client.force_login(user)
-        assert client.get(reverse("reviews:import_preview", args=[pending.pk])).status_code == 404
-        assert client.post(reverse("reviews:import_confirm", args=[pending.pk])).status_code == 404
-    assert client.get(reverse("reviews:import_upload", args=["NSCP"])).status_code == 403
+        assert client.get(reverse("oversight:import_preview", args=[pending.pk])).status_code == 404
+        assert (
+            client.post(reverse("oversight:import_confirm", args=[pending.pk])).status_code == 404
+        )
+    assert client.get(reverse("oversight:import_upload", args=["NSCP"])).status_code == 403
     assert not CaseReview.objects.exists()
 
 
@@ -120,8 +122,8 @@ def test_an_old_pending_upload_expires(client, nscp_officer, structure):
     old = PendingImport.objects.get()
     old.created_at = timezone.now() - datetime.timedelta(days=2)
     old.save()
-    assert client.get(reverse("reviews:import_preview", args=[old.pk])).status_code == 404
-    assert client.post(reverse("reviews:import_confirm", args=[old.pk])).status_code == 404
+    assert client.get(reverse("oversight:import_preview", args=[old.pk])).status_code == 404
+    assert client.post(reverse("oversight:import_confirm", args=[old.pk])).status_code == 404
     upload(client)  # the next upload clears expired ones away
     assert PendingImport.objects.exclude(pk=old.pk).count() == 1
     assert not PendingImport.objects.filter(pk=old.pk).exists()

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from plans.models import Action, Partnership, RagUpdate, Rating
 from reviews.models import CaseReview, Evidence, Recommendation, SignOff
+from tests.factories import make_update
 
 from .conftest import make_review
 
@@ -19,7 +20,7 @@ def review(nscp_s):
 
 def complete(review, user):
     for action in Action.objects.filter(parent__recommendation__review=review):
-        RagUpdate.objects.create(
+        make_update(
             action=action,
             rating=Rating.COMPLETE,
             comment="Evidence seen",
@@ -85,7 +86,7 @@ def test_viewers_cannot_write(client, nscp_viewer, review):
         assert client.post(url, data).status_code == 403, url
     for url in [
         reverse("reviews:review_edit", args=[review.pk]),
-        reverse("reviews:import_upload", args=["NSCP"]),
+        reverse("oversight:import_upload", args=["NSCP"]),
         reverse("reviews:assurance_create", args=["NSCP"]),
     ]:
         assert client.get(url).status_code == 403, url
@@ -146,11 +147,11 @@ def test_recommendation_status_follows_its_actions(client, nscp_officer, review)
     first, second = Action.objects.filter(parent__recommendation__number=1).order_by("position")
     url = reverse("reviews:recommendation_detail", args=[first.parent_id])
     assert 'govuk-tag--grey">Open<' in client.get(url).content.decode()
-    RagUpdate.objects.create(
+    make_update(
         action=first, rating=Rating.COMPLETE, as_of=datetime.date(2026, 1, 1), author=nscp_officer
     )
     assert 'govuk-tag--blue">In progress<' in client.get(url).content.decode()
-    RagUpdate.objects.create(
+    make_update(
         action=second, rating=Rating.COMPLETE, as_of=datetime.date(2026, 1, 1), author=nscp_officer
     )
     assert 'govuk-tag--green">Complete<' in client.get(url).content.decode()
@@ -303,7 +304,7 @@ def test_review_pages_use_a_fixed_number_of_queries(
     names = ["Barnardo's", "Derbyshire Police", "CitiHealth NHS Nottingham", None] * 30
     big = make_review(nscp_s, code="BIG1", agencies=names, actions_each=3)  # 360 actions
     for action in Action.objects.filter(parent__recommendation__review=big)[::2]:
-        RagUpdate.objects.create(
+        make_update(
             action=action, rating=Rating.GREEN, as_of=datetime.date(2026, 1, 1), author=nscp_viewer
         )
     client.force_login(nscp_viewer)

@@ -1,0 +1,138 @@
+"""What spans every source of actions: the meeting calendar, reminders sent, packs produced and
+uploads waiting to be confirmed.
+
+These models moved here from `plans` and `reviews` when the cross-source code got an app of
+its own. Their tables kept their old names (`db_table`), so the move copied no data and the
+history of every meeting is where it always was.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from plans.models import Action, Group, NaturalKeyQuerySet, Partnership, TimeStampedModel, history
+
+
+class MeetingQuerySet(NaturalKeyQuerySet):
+    def get_by_natural_key(self, group_slug, date):
+        return self.get(group__slug=group_slug, date=date)
+
+
+class Meeting(TimeStampedModel):
+    """A meeting of a group (BMG, Strategic Board, sub-group) with its update deadline."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="meetings")
+    date = models.DateField()
+    update_deadline = models.DateField()
+    title = models.CharField(max_length=200, blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+    history = history(table_name="plans_historicalmeeting")
+
+    class Meta:
+        db_table = "plans_meeting"
+        ordering = ["group", "-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "date"], name="meeting_unique"),
+            models.CheckConstraint(
+                condition=Q(update_deadline__lte=models.F("date")),
+                name="meeting_deadline_not_after_meeting",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.group} {self.date:%d %B %Y}"
+
+    def natural_key(self):
+        return (self.group.slug, self.date.isoformat())
+
+    natural_key.dependencies = ["plans.group"]
+
+
+class ReminderLog(models.Model):
+    """One reminder email sent by `send_update_reminders`.
+
+    Written by the command, never by users. The unique constraint is what makes a second run
+    on the same day (or a second cron host) send nothing twice.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="update_reminders"
+    )
+    days_before = models.PositiveSmallIntegerField(
+        help_text="The reminder stage: days before the update deadline (e.g. 14 or 3)."
+    )
+    email = models.EmailField()
+    actions = models.ManyToManyField(Action, related_name="+")
+    sent_on = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "plans_reminderlog"
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user", "days_before"], name="reminder_once_per_stage"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.meeting} ({self.days_before} days before)"
+
+
+class PackRecord(models.Model):
+    """Who produced which meeting's pack, when, and as at which instant: the audit trail of an
+    OFFICIAL-SENSITIVE paper (written by the download view and the bmg_pack command)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="pack_records")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when made from the command line.",
+    )
+    generated_at = models.DateTimeField(auto_now_add=True)
+    as_at = models.DateTimeField(help_text="Data as they stood just before this instant.")
+    pages = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    class Meta:
+        db_table = "plans_packrecord"
+        ordering = ["-generated_at"]
+
+    def __str__(self):
+        return f"{self.meeting} pack, {self.generated_at:%Y-%m-%d %H:%M}"
+
+
+class PendingImport(models.Model):
+    """An uploaded plan, parsed and validated, waiting for the officer to confirm it.
+
+    The parsed rows live here rather than in a process's memory or on its disk, so any app
+    process can show the preview and apply it. Not history-tracked: it is a staging record,
+    deleted once confirmed or cancelled, and the import itself is recorded on every row it
+    changes.
+    """
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="pending_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_imports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    kind = models.CharField(max_length=20)
+    options = models.JSONField(default=dict)
+    payload = models.JSONField()
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        db_table = "reviews_pendingimport"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.created_at:%d %b %Y %H:%M})"

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from .views import actions, archive, imports, meetings
+
+app_name = "oversight"
+
+urlpatterns = [
+    path("", actions.dashboard, name="dashboard"),
+    path("my-actions/", actions.my_actions, name="my_actions"),
+    path("actions/", actions.action_list, name="action_list"),
+    path("actions/export.<str:fmt>", actions.action_export, name="action_export"),
+    path("archive/", archive.archive_list, name="archive_list"),
+    path("archive/<str:kind>/<int:pk>/", archive.archive_object, name="archive_object"),
+    path("archive/<str:kind>/<int:pk>/restore/", archive.restore_object, name="restore_object"),
+    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/pack/", meetings.pack_preview, name="meeting_pack"),
+    path("meetings/<int:pk>/pack.pdf", meetings.pack_pdf, name="meeting_pack_pdf"),
+    path("reviews/import/<str:short_name>/", imports.import_upload, name="import_upload"),
+    path("reviews/imports/<int:pk>/", imports.import_preview, name="import_preview"),
+    path("reviews/imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("reviews/imports/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
+]

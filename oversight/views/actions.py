@@ -1,0 +1,290 @@
+"""The dashboard, All actions with its exports, and My actions: every source of actions at once."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from plans.access import editable_q, scope_for
+from plans.forms import QuickUpdateForm
+from plans.models import Action, ActionParent, Rating
+from plans.pages import page
+from plans.rag import Tally
+from plans.updates import edit_tokens
+from safeguarding import audit
+
+from .. import export
+from ..filters import ActionFilter
+from ..fragments import fragment
+from ..models import Meeting
+
+PAGE_SIZE = 50
+TODO_ROWS = 10
+
+
+def bmg_deadlines(partnership_ids, today):
+    """(last passed update deadline, next BMG meeting) across the user's partnerships.
+
+    As in oversight/cycle.py, a deadline has passed once its day is over, and an update dated on
+    the deadline day still counts for that deadline's meeting.
+    """
+    meetings = Meeting.objects.filter(
+        group__kind="bmg", group__partnerships__in=partnership_ids
+    ).distinct()
+    last = meetings.filter(update_deadline__lt=today).order_by("-update_deadline").first()
+    upcoming = meetings.filter(date__gte=today).order_by("date").first()
+    return (last.update_deadline if last else None), upcoming
+
+
+def needs_update_q(since):
+    """No update dated after `since` (the last passed deadline; None: no update at all),
+    and not complete."""
+    stale = Q(latest_as_of__isnull=True)
+    if since is not None:
+        stale |= Q(latest_as_of__lte=since)
+    return stale & (Q(latest_rating__isnull=True) | ~Q(latest_rating=Rating.COMPLETE))
+
+
+def needs_update(actions, since):
+    return actions.filter(needs_update_q(since))
+
+
+@login_required
+@require_safe
+def dashboard(request):
+    """Counts by rating per priority, workstream and review, and the user's to-do counts,
+    from one aggregate query; then the first of the user's actions that need an update."""
+    body = fragment(
+        request,
+        "dashboard",
+        "oversight/_dashboard_body.html",
+        lambda: dashboard_context(request),
+        per_user=True,
+    )
+    return render(
+        request,
+        "oversight/fragment_page.html",
+        page(request, "Dashboard", nav="oversight:dashboard", body=body),
+    )
+
+
+def dashboard_context(request):
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    since, next_bmg = bmg_deadlines(scope.readable_partnerships, today)
+    open_ = Q(latest_rating__isnull=True) | ~Q(latest_rating=Rating.COMPLETE)
+    due_soon = (
+        Q(effective_due__gte=today, effective_due__lte=next_bmg.date) & open_
+        if next_bmg
+        else Q(pk__in=[])
+    )
+    rows = list(
+        Action.objects.visible_to(request.user)
+        .with_latest_update()
+        .with_effective_due()
+        .values("parent", "latest_rating")
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=Q(effective_due__lt=today) & open_),
+            due_soon=Count("pk", filter=due_soon),
+            to_update=Count("pk", filter=editable_q(request.user) & needs_update_q(since)),
+        )
+        .order_by()
+    )
+    to_update = (
+        needs_update(Action.objects.editable_by(request.user).for_list(), since)[:TODO_ROWS]
+        if scope.can_edit_anything
+        else []
+    )
+    return {
+        "heading": "Dashboard",
+        "tallies": summary_tallies(rows, linked=scope.readable_partnerships),
+        "last_deadline": since,
+        "next_bmg": next_bmg,
+        "today": today,
+        "to_update": list(to_update),
+        "to_update_count": sum(row["to_update"] for row in rows),
+        "overdue_count": sum(row["overdue"] for row in rows),
+        "due_soon_count": sum(row["due_soon"] for row in rows),
+        "can_edit": scope.can_edit_anything,
+    }
+
+
+def summary_tallies(rows, linked=None):
+    """Fold (parent, rating, n) rows into one Tally per priority, workstream or review.
+
+    Each parent's child names its own summary group (`summary_group`), so this needs no
+    knowledge of the workstream and review apps: one query for the parents. Only groups of
+    the `linked` partnerships (those the reader reads as a whole) link to their page: a
+    shared group's actions elsewhere are counted, but that partnership's pages answer 404.
+    """
+    parents = ActionParent.objects.filter(pk__in={row["parent"] for row in rows}).select_related(
+        "objective__plan",
+        "objective__priority",
+        "workstream__partnership",
+        "recommendation__review",
+    )
+    group_of = {parent.pk: parent.child.summary_group for parent in parents}
+    partnership_of = {parent.pk: parent.partnership_id for parent in parents}
+    tallies = {}
+    for row in rows:
+        kind, key, title, href = group_of[row["parent"]]
+        if linked is not None and partnership_of[row["parent"]] not in linked:
+            href = ""
+        tally = tallies.setdefault((kind, key), Tally(title=title, href=href, kind=kind))
+        tally.add(row["latest_rating"], row["n"])
+    grouped = {"priority": [], "workstream": [], "review": []}
+    for (kind, _key), tally in sorted(tallies.items(), key=lambda item: item[1].title):
+        grouped[kind].append(tally)
+    return grouped
+
+
+@login_required
+@require_safe
+def action_list(request):
+    def body_context():
+        actions = Action.objects.visible_to(request.user).for_list()
+        filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user)
+        results = filterset.qs if filterset.is_bound and filterset.is_valid() else actions
+        paginator = Paginator(results, PAGE_SIZE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return {
+            "heading": "All actions",
+            "filter": filterset,
+            "page": page_obj,
+            "page_range": paginator.get_elided_page_range(page_obj.number),
+            "querystring": query.urlencode(),
+            "count": paginator.count,
+        }
+
+    body = fragment(request, "action_list", "oversight/_action_list_body.html", body_context)
+    return render(
+        request,
+        "oversight/fragment_page.html",
+        page(request, "All actions", nav="oversight:action_list", body=body),
+    )
+
+
+@login_required
+@require_safe
+def action_export(request, fmt):
+    """The filtered action list as CSV or XLSX (cells neutralised against formulas)."""
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404("Choose CSV or XLSX")
+    actions = Action.objects.visible_to(request.user).for_list()
+    filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user)
+    results = filterset.qs if filterset.is_bound and filterset.is_valid() else actions
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        export.write_csv(results, response)
+    else:
+        buffer = io.BytesIO()
+        export.write_xlsx(results, buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    audit.record("export_download", request, format=fmt, filtered=bool(request.GET))
+    response["Content-Disposition"] = f'attachment; filename="actions-{stamp}.{fmt}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_actions(request):
+    """Every action the user may update, one form each, saved in one go."""
+    scope = scope_for(request.user)
+    since, next_bmg = bmg_deadlines(scope.readable_partnerships, timezone.localdate())
+    show_all = request.GET.get("show") == "all"
+    if request.method == "POST":
+        rows = [(a, _quick_form(a, tokens, request.POST)) for a, tokens in _posted(request)]
+        if _all_valid_and_current(rows):
+            with transaction.atomic():
+                saved = [form.record(a, by=request.user) for a, form in rows if form.has_update]
+            _say_saved(request, len(saved))
+            return redirect("oversight:my_actions")
+    else:
+        actions = Action.objects.editable_by(request.user).for_list()
+        if not show_all:
+            actions = needs_update(actions, since)
+        actions = list(actions)
+        tokens = edit_tokens(actions)
+        rows = [(a, _quick_form(a, tokens)) for a in actions]
+    errors = [(form, action) for action, form in rows if form.errors]
+    context = {
+        "rows": rows,
+        "errors": errors,
+        "show_all": show_all,
+        "last_deadline": since,
+        "next_bmg": next_bmg,
+    }
+    title = "My actions" if not errors else "Error: My actions"
+    return render(
+        request,
+        "oversight/my_actions.html",
+        page(request, title, nav="oversight:my_actions", **context),
+    )
+
+
+def _quick_form(action, tokens, data=None):
+    return QuickUpdateForm(
+        data,
+        prefix=f"a{action.pk}",
+        initial={"seen": tokens[action.pk]},
+        current_rating=action.latest_rating,
+        subject=f"action {action.display_ref}",
+    )
+
+
+def _posted(request):
+    """The posted actions, each once and locked for the save, with their edit tokens:
+    404 for an action the user cannot even read, 403 for one they only read."""
+    ids = list(dict.fromkeys(int(pk) for pk in request.POST.getlist("action") if pk.isdigit()))
+    editable = {
+        a.pk: a
+        for a in Action.objects.editable_by(request.user)
+        .for_list()
+        .filter(pk__in=ids)
+        .select_for_update(of=("self",))
+    }
+    if len(editable) != len(ids):
+        readable = Action.objects.visible_to(request.user).filter(pk__in=ids).count()
+        if readable != len(ids):
+            raise Http404("No such action")
+        raise PermissionDenied("You can read these actions but not update them all.")
+    actions = [editable[pk] for pk in ids]
+    tokens = edit_tokens(actions)
+    return [(action, tokens) for action in actions]
+
+
+def _all_valid_and_current(rows):
+    """Every form valid, and no action with an update changed since the page was opened."""
+    if not all(form.is_valid() for _action, form in rows):
+        return False
+    current = True
+    for _action, form in rows:
+        seen = form.cleaned_data["seen"]
+        if form.has_update and seen and seen != form.initial["seen"]:
+            form.add_error(None, "Someone else updated this action since you opened the page")
+            current = False
+    return current
+
+
+def _say_saved(request, count):
+    if count:
+        messages.success(request, f"{count} update{'s' if count != 1 else ''} saved")
+    else:
+        messages.info(
+            request, "No updates to save: choose a rating for each action you want to update"
+        )

@@ -1,0 +1,215 @@
+"""Meetings, return rates for the BMG cycle, and the BMG pack (HTML preview and PDF).
+
+Who may do what (DESIGN.md user table; plans/access.py for reading):
+- Anyone with a role in a partnership sees its meetings: they read everything of it.
+- Packs: "Board/BMG members, inspectors read plans, history and packs". Every reader of the
+  partnership (viewer, chair, member, agency lead, officer, administrator) may open and
+  download the pack of a BMG meeting whose update deadline has passed: its content is final,
+  reproducible from history, and shows nothing they cannot already read.
+- Before the deadline the pack is a draft that changes with every update: only board officers
+  and administrators, who prepare the pack and chase updates, may produce it (403 for others).
+- Return rates and who has not returned: board officers and administrators only (403).
+- Another partnership's meeting: 404. Anonymous: redirect to sign in.
+
+The PDF renders synchronously in the request: the NCSCP demo pack (13 pages) takes about 1.5 s,
+a 100-page pack about 13 s, so the download link shows "Preparing the pack" while the browser
+waits (static/src/pack-download.js).
+"""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from plans.access import scope_for
+from plans.models import Group, Partnership
+from plans.pages import page
+from plans.pdf import pdf_response, render_pdf
+from safeguarding import audit
+
+from ..cycle import (
+    bmg_group,
+    current_cycle,
+    cutoff,
+    cycle_for_meeting,
+    previous_meeting,
+    return_rates,
+)
+from ..models import Meeting, PackRecord
+from ..pack import build_pack, render_pack_html
+
+
+def get_meeting_for_user(request, pk):
+    """The meeting and the partnership it is shown for; 404 outside the user's partnerships."""
+    readable = scope_for(request.user).readable_partnerships
+    meeting = (
+        Meeting.objects.filter(pk=pk, group__partnerships__in=readable)
+        .select_related("group")
+        .distinct()
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting")
+    partnership = (
+        Partnership.objects.filter(groups=meeting.group, pk__in=readable)
+        .order_by("short_name")
+        .first()
+    )
+    return meeting, partnership
+
+
+def has_pack(meeting):
+    return meeting.group.kind == Group.Kind.BMG
+
+
+def deadline_passed(meeting, now=None):
+    return (now or timezone.now()) >= cutoff(meeting.update_deadline)
+
+
+def can_read_pack(user, meeting, partnership):
+    """See the module docstring: readers once the deadline has passed, officers always."""
+    if not has_pack(meeting):
+        return False
+    return deadline_passed(meeting) or scope_for(user).is_officer_of(partnership.pk)
+
+
+def require_pack_reader(request, meeting, partnership):
+    if not has_pack(meeting):
+        raise Http404("Only Business Management Group meetings have a pack")
+    if not can_read_pack(request.user, meeting, partnership):
+        raise PermissionDenied(
+            "The pack is a draft until the update deadline has passed: only board officers "
+            "can produce it before then."
+        )
+
+
+@login_required
+@require_safe
+def meeting_list(request):
+    """Each readable partnership's meetings, upcoming first, with the current BMG cycle."""
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    partnerships = list(Partnership.objects.filter(pk__in=scope.readable_partnerships))
+    meetings = (
+        Meeting.objects.filter(group__partnerships__in=scope.readable_partnerships)
+        .select_related("group")
+        .prefetch_related("group__partnerships")
+        .distinct()
+        .order_by("date", "group__name")
+    )
+    sections = []
+    for partnership in partnerships:
+        theirs = [m for m in meetings if partnership in m.group.partnerships.all()]
+        is_officer = scope.is_officer_of(partnership.pk)
+        section = {
+            "partnership": partnership,
+            "bmg": bmg_group(partnership),
+            "upcoming": [m for m in theirs if m.date >= today],
+            "past": [m for m in reversed(theirs) if m.date < today],
+            "is_officer": is_officer,
+        }
+        if is_officer and section["bmg"]:
+            cycle = current_cycle(partnership, today)
+            section["cycle"] = cycle
+            section["rates"] = return_rates(partnership, cycle).total
+        sections.append(section)
+    context = {"sections": sections, "today": today}
+    return render(
+        request,
+        "oversight/meetings/meeting_list.html",
+        page(request, "Meetings and packs", nav="oversight:meeting_list", **context),
+    )
+
+
+@login_required
+@require_safe
+def meeting_detail(request, pk):
+    """A meeting: its deadline, its pack, and (for officers) who has returned updates."""
+    meeting, partnership = get_meeting_for_user(request, pk)
+    is_officer = scope_for(request.user).is_officer_of(partnership.pk)
+    context = {
+        "meeting": meeting,
+        "previous": previous_meeting(meeting),
+        "has_pack": has_pack(meeting),
+        "can_read_pack": can_read_pack(request.user, meeting, partnership),
+        "deadline_passed": deadline_passed(meeting),
+        "is_officer": is_officer,
+        "protective_marking": settings.PROTECTIVE_MARKING,
+        "breadcrumbs": [
+            (reverse("oversight:meeting_list"), "Meetings and packs"),
+            ("", str(meeting)),
+        ],
+    }
+    if is_officer and has_pack(meeting):
+        context["rates"] = return_rates(partnership, cycle_for_meeting(meeting))
+        context["records"] = list(
+            PackRecord.objects.filter(meeting=meeting, partnership=partnership)
+            .select_related("generated_by")
+            .order_by("-generated_at")[:5]
+        )
+    return render(
+        request,
+        "oversight/meetings/meeting_detail.html",
+        page(
+            request,
+            f"{meeting.group.name}, {meeting.date:%-d %B %Y}",
+            partnership=partnership,
+            nav="oversight:meeting_list",
+            **context,
+        ),
+    )
+
+
+def _person(user):
+    return user.get_full_name() or user.get_username()
+
+
+@login_required
+@require_safe
+def pack_preview(request, pk):
+    """The pack as an HTML page (the same document the PDF is made from)."""
+    meeting, partnership = get_meeting_for_user(request, pk)
+    require_pack_reader(request, meeting, partnership)
+    pack = build_pack(meeting, partnership=partnership, generated_by=_person(request.user))
+    audit.record("pack_view", request, partnership=partnership.short_name, meeting=meeting.pk)
+    html = render_pack_html(
+        pack,
+        preview=True,
+        meeting_url=reverse("oversight:meeting_detail", args=[meeting.pk]),
+        pdf_url=reverse("oversight:meeting_pack_pdf", args=[meeting.pk]),
+    )
+    return HttpResponse(html)
+
+
+@login_required
+@require_safe
+def pack_pdf(request, pk):
+    """The pack as a PDF download, recorded in PackRecord."""
+    meeting, partnership = get_meeting_for_user(request, pk)
+    require_pack_reader(request, meeting, partnership)
+    started = time.perf_counter()
+    pack = build_pack(meeting, partnership=partnership, generated_by=_person(request.user))
+    pdf = render_pdf(render_pack_html(pack))
+    PackRecord.objects.create(
+        meeting=meeting,
+        partnership=partnership,
+        generated_by=request.user,
+        as_at=pack.as_at,
+        pages=pdf.pages,
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    audit.record(
+        "pack_download",
+        request,
+        partnership=partnership.short_name,
+        meeting=meeting.pk,
+        pages=pdf.pages,
+    )
+    filename = f"{partnership.short_name}-BMG-pack-{meeting.date:%Y-%m-%d}.pdf"
+    return pdf_response(pdf.content, filename, attachment=True)
