@@ -39,10 +39,9 @@ def data_version():
 
 
 def reader_key(user, per_user):
-    scope = scope_for(user)
     if per_user:
         return f"u{user.pk}"
-    return "p" + ",".join(str(pk) for pk in sorted(scope.readable_partnerships))
+    return scope_for(user).reading_key
 
 
 def fragment(request, name, template, context_fn, *, per_user=False):

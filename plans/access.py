@@ -3,13 +3,16 @@
 Every view fetches objects through these helpers (STYLE.md): outside the user's partnerships
 an object answers 404; readable but not editable answers 403 on writes.
 
-Rules (DESIGN.md user table):
-- any role in a partnership reads everything of that partnership; a chair or member of a
-  cross-authority group also reads the other partnerships that group serves;
+Rules (DESIGN.md user table), least privilege:
+- any role in a partnership reads everything of that partnership;
 - administrators and board officers update every action of their partnerships;
-- group chairs and members update actions led by their groups and those groups' sub-groups;
+- group chairs and members update actions led by their groups and those groups' sub-groups,
+  in the role's partnership and in the other partnerships a cross-authority group serves;
+- a role that reaches another partnership only through a shared (cross-authority) group
+  reads and updates that group's actions there, and nothing else of that partnership: not
+  its reviews, meetings, packs, plans or other actions (they answer 404);
 - agency leads update actions assigned to their agency, including those under
-  recommendations addressed to it;
+  recommendations addressed to it, in the partnership of their agency-lead role only;
 - viewers update nothing.
 """
 
@@ -29,13 +32,38 @@ GROUP_ROLES = {Role.Kind.CHAIR, Role.Kind.MEMBER}
 class Scope:
     """What one user may see and change, computed once per request."""
 
-    readable_partnerships: set[int] = field(default_factory=set)
+    readable_partnerships: set[int] = field(default_factory=set)  # read as a whole
     all_partnerships: set[int] = field(default_factory=set)  # administrator / board officer
     officer_partnerships: set[int] = field(default_factory=set)  # board officer or admin
     admin_partnerships: set[int] = field(default_factory=set)
     groups: set[int] = field(default_factory=set)  # led groups and their sub-groups
-    agencies: set[int] = field(default_factory=set)
+    # Where those groups' actions are updated: the group roles' partnerships and those the
+    # led groups serve. The ones not read as a whole are reached through a shared group only.
+    group_partnerships: set[int] = field(default_factory=set)
+    agencies: set[tuple[int, int]] = field(default_factory=set)  # (partnership, agency)
     is_superuser: bool = False
+
+    @property
+    def reached_partnerships(self):
+        """Partnerships where only the shared groups' actions are read."""
+        return self.group_partnerships - self.readable_partnerships if self.groups else set()
+
+    def action_read_q(self):
+        """A condition for Action querysets: the actions this scope reads."""
+        q = Q(parent__partnership__in=self.readable_partnerships)
+        if reached := self.reached_partnerships:
+            led = Action.objects.filter(lead_groups__in=self.groups).values("pk")
+            q |= Q(parent__partnership__in=reached, pk__in=led)
+        return q
+
+    @property
+    def reading_key(self):
+        """Names what this scope reads, for caching what it is shown (oversight/fragments.py)."""
+        key = "p" + ",".join(str(pk) for pk in sorted(self.readable_partnerships))
+        if reached := self.reached_partnerships:
+            key += "|r" + ",".join(str(pk) for pk in sorted(reached))
+            key += "|g" + ",".join(str(pk) for pk in sorted(self.groups))
+        return key
 
     @property
     def can_edit_anything(self):
@@ -56,10 +84,13 @@ class Scope:
         if self.all_partnerships:
             q |= Q(parent__partnership__in=self.all_partnerships)
         if self.groups:
-            q |= Q(lead_groups__in=self.groups)
-        if self.agencies:
-            q |= Q(lead_agencies__in=self.agencies) | Q(
-                parent__recommendation__agency__in=self.agencies
+            q |= Q(lead_groups__in=self.groups, parent__partnership__in=self.group_partnerships)
+        by_partnership = {}
+        for partnership, agency in self.agencies:
+            by_partnership.setdefault(partnership, set()).add(agency)
+        for partnership, agencies in sorted(by_partnership.items()):
+            q |= Q(parent__partnership=partnership) & (
+                Q(lead_agencies__in=agencies) | Q(parent__recommendation__agency__in=agencies)
             )
         return q
 
@@ -89,7 +120,7 @@ def scope_for(user):
             scope.is_superuser = True
             scope.readable_partnerships = set(Partnership.objects.values_list("pk", flat=True))
         led_groups = set()
-        for role in Role.objects.filter(user=user).select_related("group"):
+        for role in Role.objects.filter(user=user):
             scope.readable_partnerships.add(role.partnership_id)
             if role.kind in EDIT_ALL_ROLES:
                 scope.all_partnerships.add(role.partnership_id)
@@ -98,11 +129,12 @@ def scope_for(user):
                     scope.admin_partnerships.add(role.partnership_id)
             elif role.kind in GROUP_ROLES:
                 led_groups.add(role.group_id)
+                scope.group_partnerships.add(role.partnership_id)
             elif role.kind == Role.Kind.AGENCY_LEAD:
-                scope.agencies.add(role.agency_id)
+                scope.agencies.add((role.partnership_id, role.agency_id))
         if led_groups:
             scope.groups = _descendants(led_groups)
-            scope.readable_partnerships |= set(
+            scope.group_partnerships |= set(
                 Group.partnerships.through.objects.filter(group_id__in=led_groups).values_list(
                     "partnership_id", flat=True
                 )
@@ -153,9 +185,7 @@ def get_action_for_user(request, pk, queryset=None):
     queryset = queryset if queryset is not None else Action.objects.all()
     scope = scope_for(request.user)
     try:
-        return queryset.get(
-            pk=pk, parent__partnership__in=scope.readable_partnerships, parent__archived_at=None
-        )
+        return queryset.filter(scope.action_read_q()).get(pk=pk, parent__archived_at=None)
     except Action.DoesNotExist as exc:
         raise Http404("No such action") from exc
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
@@ -12,6 +13,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """simple-history's "revert" page saves the old version on POST after checking only
+        that the user may view it: refuse that to anyone who may not change the object."""
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class NoDeleteInline:
@@ -26,11 +34,14 @@ class MilestoneInline(NoDeleteInline, admin.TabularInline):
 class RagUpdateInline(NoDeleteInline, admin.TabularInline):
     model = models.RagUpdate
     extra = 0
-    fields = ["as_of", "rating", "comment", "author", "is_demo"]
+    fields = ["as_of", "rating", "comment", "author", "corrects", "is_demo"]
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -101,17 +112,24 @@ class ActionAdmin(HistoryAdmin):
 
 @admin.register(models.RagUpdate)
 class RagUpdateAdmin(HistoryAdmin):
-    list_display = ["action", "rating", "as_of", "author", "is_demo"]
+    """Read only. An update is never changed: a correction is a new update, made from the
+    action's page by someone who may update the action, and shown as a correction there."""
+
+    list_display = ["action", "rating", "as_of", "author", "corrects", "is_demo"]
     list_filter = ["rating", "is_demo"]
-    raw_id_fields = ["action"]
+    raw_id_fields = ["action", "corrects"]
 
-
-class UserAdmin(auth_admin.UserAdmin):
-    """People are made inactive, never deleted: deleting one would take their roles (and the
-    history of who held them) with it. Their updates name them for good."""
-
-    def has_delete_permission(self, request, obj=None):
+    def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class UserAdmin(HistoryAdmin, auth_admin.UserAdmin):
+    """People are made inactive, never deleted: deleting one would take their roles (and the
+    history of who held them) with it. Their updates name them for good. Every change to a
+    person (staff, superuser, active, groups, permissions) is in their history."""
 
 
 admin.site.unregister(get_user_model())

@@ -94,11 +94,16 @@ class UpdateForm(forms.Form):
         },
     )
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The update this one corrects; the view looks it up among the action's updates.
+    corrects = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, current_rating=None, current_revised=None, **kwargs):
+    def __init__(
+        self, *args, current_rating=None, current_revised=None, correcting=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.current_rating = current_rating
         self.current_revised = current_revised
+        self.correcting = correcting
 
     def clean_revised_due_date(self):
         value = self.cleaned_data.get("revised_due_date")
@@ -118,14 +123,16 @@ class UpdateForm(forms.Form):
                 revised_due_date=data.get("revised_due_date"),
                 current_revised=self.current_revised,
                 revision_reason=data["revision_reason"],
+                correcting=self.correcting,
             )
             for name, message in found.items():
                 if name in self.fields:
                     self.add_error(name, message)
         return data
 
-    def record(self, action, *, by):
-        """Save this (valid) form's update through the one write path (plans/updates.py)."""
+    def record(self, action, *, by, corrects=None):
+        """Save this (valid) form's update, or its correction of `corrects`, through the one
+        write path (plans/updates.py)."""
         data = self.cleaned_data
         return record_update(
             action,
@@ -135,6 +142,7 @@ class UpdateForm(forms.Form):
             seen=data.get("seen"),
             revised_due_date=data.get("revised_due_date"),
             revision_reason=data.get("revision_reason", ""),
+            corrects=corrects,
         )
 
     @property
@@ -155,6 +163,7 @@ class QuickUpdateForm(UpdateForm):
         self.fields["rating"].required = False
         del self.fields["revised_due_date"]
         del self.fields["revision_reason"]
+        del self.fields["corrects"]
 
     def clean(self):
         data = super().clean()

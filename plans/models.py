@@ -7,7 +7,9 @@ machinery by inheriting :class:`ActionParent`, so that an action always has exac
 while this app never imports theirs.
 """
 
+import simple_history
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Now
@@ -56,6 +58,26 @@ class Archivable:
 def history(**kwargs):
     """One place that decides how every audited model records its history."""
     return HistoricalRecords(**kwargs)
+
+
+class PeopleHistory(HistoricalRecords):
+    """History of people (Django's User): who made whom staff, superuser or active, and their
+    groups and permissions. The password hash is never copied into history; signing in only
+    stamps `last_login`, which is not a change to the person."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if not created and kwargs.get("update_fields") == frozenset({"last_login"}):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
+simple_history.register(
+    get_user_model(),
+    app="plans",
+    records_class=PeopleHistory,
+    excluded_fields=["password", "last_login"],
+    m2m_fields=["groups", "user_permissions"],
+)
 
 
 class NaturalKeyQuerySet(models.QuerySet):
@@ -515,13 +537,11 @@ class ActionQuerySet(NaturalKeyQuerySet):
     natural_key_fields = ("ref",)
 
     def visible_to(self, user):
-        """Actions of the partnerships `user` may read (see plans/access.py)."""
+        """Actions `user` may read: those of the partnerships they read, and their shared
+        groups' actions in the partnerships those groups also serve (see plans/access.py)."""
         from .access import scope_for
 
-        return self.filter(
-            parent__partnership__in=scope_for(user).readable_partnerships,
-            parent__archived_at__isnull=True,
-        )
+        return self.filter(scope_for(user).action_read_q(), parent__archived_at__isnull=True)
 
     def editable_by(self, user):
         """Actions `user` may update: a subset of visible_to()."""
@@ -792,7 +812,9 @@ class Rating(models.TextChoices):
 class RagUpdate(models.Model):
     """A dated rating with a progress comment by a named person.
 
-    Updates are never edited: a correction is a new update (history records any admin change).
+    Never changed once saved (save() refuses; the admin shows updates read-only): a correction
+    is a new update by the person correcting, pointing at the update it corrects. Record
+    updates, corrections included, with plans.updates.record_update().
     """
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
@@ -809,6 +831,14 @@ class RagUpdate(models.Model):
     is_imported = models.BooleanField(
         default=False, help_text="Taken from an imported file's status and progress columns."
     )
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        help_text="The update this one corrects; both are kept.",
+    )
 
     history = history()
 
@@ -823,6 +853,14 @@ class RagUpdate(models.Model):
 
     def __str__(self):
         return f"{self.action.ref} {self.get_rating_display()} {self.as_of}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError(
+                "A RAG update is never changed once saved: record a correction instead "
+                "(plans.updates.record_update(..., corrects=update))."
+            )
+        super().save(*args, **kwargs)
 
 
 @receiver(post_delete, sender=RagUpdate)

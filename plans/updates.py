@@ -34,13 +34,16 @@ def problems(
     revised_due_date=None,
     current_revised=None,
     revision_reason="",
+    correcting=False,
 ):
     """{field: message} for everything wrong with one update, found in one pass."""
     found = {}
     if rating not in Rating.values:
         found["rating"] = "Select a RAG rating"
     elif not comment:
-        if rating in Rating.comment_required():
+        if correcting:
+            found["comment"] = "Enter a progress comment to explain the correction"
+        elif rating in Rating.comment_required():
             found["comment"] = (
                 f"Enter a progress comment to explain the {Rating(rating).label} rating"
             )
@@ -98,13 +101,22 @@ def record_update(
     revision_reason="",
     is_demo=False,
     saved_at=None,
+    corrects=None,
 ):
     """Validate and save one RAG update (and any revised due date) for `action`, by `by`.
 
     `seen` is the edit token the editor's page carried: when the action changed since, nothing
     is saved and UpdateConflict says what changed. Raises ValidationError({field: message})
     for an update the rules refuse. Returns the saved RagUpdate.
+
+    Updates are never changed once saved. A correction (`corrects`: an earlier update of this
+    action) is a new update by `by`, dated as the one it corrects, so it takes that one's place
+    in the trend and, unless a later update exists, the current rating; the corrected update
+    stays as it was, and packs as at an earlier deadline, which count only updates saved by
+    then, do not change.
     """
+    if corrects is not None and corrects.action_id != action.pk:
+        raise ValueError("An update can only correct an update of the same action.")
     comment = (comment or "").strip()
     revision_reason = (revision_reason or "").strip()
     found = problems(
@@ -114,11 +126,14 @@ def record_update(
         revised_due_date=revised_due_date,
         current_revised=action.revised_due_date,
         revision_reason=revision_reason,
+        correcting=corrects is not None,
     )
     if found:
         raise ValidationError(found)
     if seen and seen != edit_token(action):
         raise UpdateConflict(latest_change(action))
+    if corrects is not None:
+        as_of = corrects.as_of
     update = RagUpdate(
         action=action,
         rating=rating,
@@ -126,6 +141,7 @@ def record_update(
         as_of=as_of or timezone.localdate(),
         author=by,
         is_demo=is_demo,
+        corrects=corrects,
     )
     if saved_at is not None:  # the demo writes past cycles as they would have been saved
         update.created_at = saved_at

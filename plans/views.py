@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
@@ -52,14 +53,25 @@ def field_changes(action):
 @require_safe
 def action_detail(request, pk):
     action = get_action_for_user(request, pk, Action.objects.for_list())
-    updates = list(action.updates.select_related("author").order_by("as_of", "created_at", "pk"))
+    updates = list(
+        action.updates.select_related("author", "corrects__author").order_by(
+            "as_of", "created_at", "pk"
+        )
+    )
+    for update in updates:  # the latest correction of each corrected update
+        if update.corrects_id is not None:
+            next(u for u in updates if u.pk == update.corrects_id).corrected_by = update
     context = {
         "action": action,
         "child": action.parent.child,
         "milestones": list(action.milestones.all()),
         "lead_groups": list(action.lead_groups.all()),
         "lead_agencies": list(action.lead_agencies.all()),
-        "trend": [{"rating": u.rating, "label": u.get_rating_display()} for u in updates],
+        "trend": [
+            {"rating": u.rating, "label": u.get_rating_display()}
+            for u in updates
+            if not hasattr(u, "corrected_by")  # its correction stands in its place
+        ],
         "timeline": list(reversed(updates)),
         "history": field_changes(action),
         "can_edit": can_edit_action(request.user, action),
@@ -77,27 +89,43 @@ def action_detail(request, pk):
     )
 
 
+def corrected_update(action, pk):
+    """The update of `action` that the form corrects (`?corrects=` or the posted field)."""
+    if not pk:
+        return None
+    update = None
+    if str(pk).isdigit():
+        update = action.updates.select_related("author").filter(pk=int(pk)).first()
+    if update is None:
+        raise Http404("No such update of this action")
+    return update
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_update(request, pk):
+    """An action's update form; with `corrects`, a correction of one of its updates."""
     locked = Action.objects.for_list()
     if request.method == "POST":
         locked = locked.select_for_update(of=("self",))
     action = get_editable_action_for_user(request, pk, locked)
+    corrects = corrected_update(action, request.POST.get("corrects") or request.GET.get("corrects"))
     form_kwargs = {
         "current_rating": action.latest_rating,
         "current_revised": action.revised_due_date,
+        "correcting": corrects is not None,
     }
     conflict = None
     if request.method == "POST":
         form = UpdateForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
-                form.record(action, by=request.user)
+                form.record(action, by=request.user, corrects=corrects)
             except UpdateConflict as clash:
                 conflict = clash.latest
             else:
-                messages.success(request, f"Update saved for action {action.display_ref}")
+                done = "Correction" if corrects else "Update"
+                messages.success(request, f"{done} saved for action {action.display_ref}")
                 return redirect("plans:action_detail", pk=action.pk)
             form = UpdateForm(request.POST.dict() | {"seen": edit_token(action)}, **form_kwargs)
             form.is_valid()
@@ -113,11 +141,23 @@ def action_update(request, pk):
                 "seen": edit_token(action),
                 "revised_due_date": action.revised_due_date,
                 "revision_reason": action.revision_reason,
+                "corrects": corrects.pk if corrects else None,
+                "rating": corrects.rating if corrects else None,
             },
             **form_kwargs,
         )
-    title = f"Update action {action.display_ref}"
-    context = {"action": action, "child": action.parent.child, "form": form, "conflict": conflict}
+    if corrects:
+        author = corrects.author.get_full_name() or corrects.author.get_username()
+        title = f"Correct the update of {corrects.as_of:%-d %B %Y} by {author}"
+    else:
+        title = f"Update action {action.display_ref}"
+    context = {
+        "action": action,
+        "child": action.parent.child,
+        "form": form,
+        "conflict": conflict,
+        "corrects": corrects,
+    }
     return render(
         request,
         "plans/action_update.html",

@@ -197,7 +197,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Sign-in lockout (django-axes): AXES_FAILURE_LIMIT failed sign-ins for one username from one
 # address, each within AXES_COOLOFF_MINUTES of the last, lock that pair out until the
-# cool-off has passed. Kept in the database, so every app server sees the same count.
+# cool-off has passed. Besides, AXES_ACCOUNT_FAILURE_LIMIT of them for one username from any
+# addresses hold the account for the shorter AXES_ACCOUNT_COOLOFF_MINUTES after the last
+# (safeguarding/security.py LockoutHandler). Attempts refused meanwhile are not counted, so
+# neither lasts longer than it says. Kept in the database, so every app server sees the
+# same count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend, reading with each request's user what the second factor depends on.
@@ -207,8 +211,18 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 if not 1 <= AXES_FAILURE_LIMIT <= 10:
     raise ImproperlyConfigured("AXES_FAILURE_LIMIT must be between 1 and 10.")
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=10)
+if not 1 <= AXES_ACCOUNT_FAILURE_LIMIT <= 10:
+    raise ImproperlyConfigured("AXES_ACCOUNT_FAILURE_LIMIT must be between 1 and 10.")
+AXES_ACCOUNT_COOLOFF_TIME = timedelta(minutes=env.int("AXES_ACCOUNT_COOLOFF_MINUTES", default=5))
+if not timedelta(minutes=1) <= AXES_ACCOUNT_COOLOFF_TIME < AXES_COOLOFF_TIME:
+    raise ImproperlyConfigured(
+        "AXES_ACCOUNT_COOLOFF_MINUTES must be at least 1 and less than AXES_COOLOFF_MINUTES."
+    )
+AXES_HANDLER = "safeguarding.security.LockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "safeguarding.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "safeguarding.security.client_ip"
 AXES_USERNAME_CALLABLE = "safeguarding.security.axes_username"

@@ -9,7 +9,7 @@ downloads: another partnership's objects must not show, whatever the URL.
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pytest
@@ -41,6 +41,7 @@ from .conftest import make_user
 
 HEALTHCARE = "Nottinghamshire HealthCare NHS Trust"
 QA_ACTION = "ncscp-bp-2019-22-2-1"  # NCSCP business plan, led by the Children's QA subgroup
+CSE_ACTION = "nscp-ws-1-1"  # NSCP workstream 1, led by the cross-authority CSE group
 FORBIDDEN = {"L", "A", "403", "404", "405"}
 
 
@@ -124,7 +125,10 @@ def make_cast():
     healthcare = Agency.objects.get(name=HEALTHCARE)
     # Passwords are never typed here (sign_in forces the login): a fast hasher saves seconds.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        return _make_cast(user_model, ncscp, nscp, qa, healthcare)
+        cast = _make_cast(user_model, ncscp, nscp, qa, healthcare)
+        cse = Group.objects.get(slug="csecag")  # shared by NCSCP and NSCP
+        cast["cse_chair"] = make_user(user_model, "t-cse-chair", ncscp, Role.Kind.CHAIR, group=cse)
+        return cast
 
 
 def _make_cast(user_model, ncscp, nscp, qa, healthcare):
@@ -289,6 +293,8 @@ def world(django_db_setup, django_db_blocker):
                 "NCSCP": ncscp_home(users["officer"]),
                 "NSCP": nscp_home(users["outsider"]),
             }
+            # NSCP as the CSE group's chair meets it: the action is one that group leads.
+            homes["NSCP-CSE"] = replace(homes["NSCP"], action=Action.objects.get(ref=CSE_ACTION).pk)
             yield World(users=users, homes=homes, sessions=sessions_for(users))
         finally:
             transaction.set_rollback(True)

@@ -106,7 +106,7 @@ def dashboard_context(request):
     )
     return {
         "heading": "Dashboard",
-        "tallies": summary_tallies(rows),
+        "tallies": summary_tallies(rows, linked=scope.readable_partnerships),
         "last_deadline": since,
         "next_bmg": next_bmg,
         "today": today,
@@ -118,11 +118,13 @@ def dashboard_context(request):
     }
 
 
-def summary_tallies(rows):
+def summary_tallies(rows, linked=None):
     """Fold (parent, rating, n) rows into one Tally per priority, workstream or review.
 
     Each parent's child names its own summary group (`summary_group`), so this needs no
-    knowledge of the workstream and review apps: one query for the parents.
+    knowledge of the workstream and review apps: one query for the parents. Only groups of
+    the `linked` partnerships (those the reader reads as a whole) link to their page: a
+    shared group's actions elsewhere are counted, but that partnership's pages answer 404.
     """
     parents = ActionParent.objects.filter(pk__in={row["parent"] for row in rows}).select_related(
         "objective__plan",
@@ -131,9 +133,12 @@ def summary_tallies(rows):
         "recommendation__review",
     )
     group_of = {parent.pk: parent.child.summary_group for parent in parents}
+    partnership_of = {parent.pk: parent.partnership_id for parent in parents}
     tallies = {}
     for row in rows:
         kind, key, title, href = group_of[row["parent"]]
+        if linked is not None and partnership_of[row["parent"]] not in linked:
+            href = ""
         tally = tallies.setdefault((kind, key), Tally(title=title, href=href, kind=kind))
         tally.add(row["latest_rating"], row["n"])
     grouped = {"priority": [], "workstream": [], "review": []}
