@@ -16,131 +16,16 @@ Rules (DESIGN.md user table), least privilege:
 - viewers update nothing.
 """
 
-from dataclasses import dataclass, field
-
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 
-from .models import Action, Group, Partnership, Role
-
-EDIT_ALL_ROLES = {Role.Kind.ADMINISTRATOR, Role.Kind.BOARD_OFFICER}
-GROUP_ROLES = {Role.Kind.CHAIR, Role.Kind.MEMBER}
-
-
-@dataclass
-class Scope:
-    """What one user may see and change, computed once per request."""
-
-    readable_partnerships: set[int] = field(default_factory=set)  # read as a whole
-    all_partnerships: set[int] = field(default_factory=set)  # administrator / board officer
-    officer_partnerships: set[int] = field(default_factory=set)  # board officer or admin
-    admin_partnerships: set[int] = field(default_factory=set)
-    groups: set[int] = field(default_factory=set)  # led groups and their sub-groups
-    # Where those groups' actions are updated: the group roles' partnerships and those the
-    # led groups serve. The ones not read as a whole are reached through a shared group only.
-    group_partnerships: set[int] = field(default_factory=set)
-    agencies: set[tuple[int, int]] = field(default_factory=set)  # (partnership, agency)
-    is_superuser: bool = False
-
-    @property
-    def reached_partnerships(self):
-        """Partnerships where only the shared groups' actions are read."""
-        return self.group_partnerships - self.readable_partnerships if self.groups else set()
-
-    def action_read_q(self):
-        """A condition for Action querysets: the actions this scope reads."""
-        q = Q(parent__partnership__in=self.readable_partnerships)
-        if reached := self.reached_partnerships:
-            led = Action.objects.filter(lead_groups__in=self.groups).values("pk")
-            q |= Q(parent__partnership__in=reached, pk__in=led)
-        return q
-
-    @property
-    def reading_key(self):
-        """Names what this scope reads, for caching what it is shown (oversight/fragments.py)."""
-        key = "p" + ",".join(str(pk) for pk in sorted(self.readable_partnerships))
-        if reached := self.reached_partnerships:
-            key += "|r" + ",".join(str(pk) for pk in sorted(reached))
-            key += "|g" + ",".join(str(pk) for pk in sorted(self.groups))
-        return key
-
-    @property
-    def can_edit_anything(self):
-        return self.is_superuser or bool(self.all_partnerships or self.groups or self.agencies)
-
-    @property
-    def is_an_officer(self):
-        """A board officer or administrator of at least one partnership."""
-        return self.is_superuser or bool(self.officer_partnerships)
-
-    def is_officer_of(self, partnership_id):
-        return self.is_superuser or partnership_id in self.officer_partnerships
-
-    def action_edit_q(self):
-        if self.is_superuser:
-            return Q()
-        q = Q(pk__in=[])
-        if self.all_partnerships:
-            q |= Q(parent__partnership__in=self.all_partnerships)
-        if self.groups:
-            q |= Q(lead_groups__in=self.groups, parent__partnership__in=self.group_partnerships)
-        by_partnership = {}
-        for partnership, agency in self.agencies:
-            by_partnership.setdefault(partnership, set()).add(agency)
-        for partnership, agencies in sorted(by_partnership.items()):
-            q |= Q(parent__partnership=partnership) & (
-                Q(lead_agencies__in=agencies) | Q(parent__recommendation__agency__in=agencies)
-            )
-        return q
-
-
-def _descendants(group_ids):
-    """The groups and every sub-group below them (the group tree is small)."""
-    children = {}
-    for pk, parent in Group.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, stack = set(), list(group_ids)
-    while stack:
-        pk = stack.pop()
-        if pk not in found:
-            found.add(pk)
-            stack.extend(children.get(pk, []))
-    return found
+from .models import Action, Partnership, Role
+from .scope import Scope  # noqa: F401  (the type scope_for gives)
 
 
 def scope_for(user):
-    """The user's Scope, memoised on the user object for the rest of the request."""
-    cached = getattr(user, "_tracker_scope", None)
-    if cached is not None:
-        return cached
-    scope = Scope()
-    if user.is_authenticated and user.is_active:
-        if user.is_superuser:
-            scope.is_superuser = True
-            scope.readable_partnerships = set(Partnership.objects.values_list("pk", flat=True))
-        led_groups = set()
-        for role in Role.objects.filter(user=user):
-            scope.readable_partnerships.add(role.partnership_id)
-            if role.kind in EDIT_ALL_ROLES:
-                scope.all_partnerships.add(role.partnership_id)
-                scope.officer_partnerships.add(role.partnership_id)
-                if role.kind == Role.Kind.ADMINISTRATOR:
-                    scope.admin_partnerships.add(role.partnership_id)
-            elif role.kind in GROUP_ROLES:
-                led_groups.add(role.group_id)
-                scope.group_partnerships.add(role.partnership_id)
-            elif role.kind == Role.Kind.AGENCY_LEAD:
-                scope.agencies.add((role.partnership_id, role.agency_id))
-        if led_groups:
-            scope.groups = _descendants(led_groups)
-            scope.group_partnerships |= set(
-                Group.partnerships.through.objects.filter(group_id__in=led_groups).values_list(
-                    "partnership_id", flat=True
-                )
-            )
-    user._tracker_scope = scope
-    return scope
+    """The user's Scope (plans/scope.py), memoised on the user object for the request."""
+    return Role.objects.scope_for(user)
 
 
 def visible_actions(user):
@@ -148,29 +33,13 @@ def visible_actions(user):
 
 
 def editable_q(user):
-    """A condition for Action querysets: the actions `user` may update.
-
-    Officers and administrators edit by partnership, which needs no subquery (and lets the
-    database walk its indexes); group and agency links need a distinct subquery.
-    """
-    scope = scope_for(user)
-    if scope.is_superuser:
-        return Q(parent__partnership__in=scope.readable_partnerships)
-    if not scope.can_edit_anything:
-        return Q(pk__in=[])
-    if not (scope.groups or scope.agencies):
-        return Q(parent__partnership__in=scope.all_partnerships)
-    return Q(pk__in=editable_action_ids(user))
+    """A condition for Action querysets: the actions `user` may update."""
+    return Action.objects.editable_q(user)
 
 
 def editable_action_ids(user):
     """A subquery of the actions `user` may update (distinct, safe to use in `pk__in`)."""
-    scope = scope_for(user)
-    return (
-        visible_actions(user).filter(scope.action_edit_q()).values("pk").distinct()
-        if scope.can_edit_anything
-        else Action.objects.none().values("pk")
-    )
+    return Action.objects.editable_ids(user)
 
 
 def can_edit_action(user, action):
@@ -185,7 +54,9 @@ def get_action_for_user(request, pk, queryset=None):
     queryset = queryset if queryset is not None else Action.objects.all()
     scope = scope_for(request.user)
     try:
-        return queryset.filter(scope.action_read_q()).get(pk=pk, parent__archived_at=None)
+        return queryset.filter(scope.action_read_q(Action.objects.all())).get(
+            pk=pk, parent__archived_at=None
+        )
     except Action.DoesNotExist as exc:
         raise Http404("No such action") from exc
 

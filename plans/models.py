@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .scope import Scope
+
 
 class TimeStampedModel(models.Model):
     # db_default as well, because fixtures load with raw saves that skip auto_now.
@@ -174,6 +176,21 @@ class GroupKind(models.TextChoices):
     NETWORK = "network", "Network"
 
 
+class GroupQuerySet(BySlug):
+    def with_descendants(self, group_ids):
+        """The groups and every sub-group below them, as ids (the group tree is small)."""
+        children = {}
+        for pk, parent in self.values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(pk)
+        found, stack = set(), list(group_ids)
+        while stack:
+            pk = stack.pop()
+            if pk not in found:
+                found.add(pk)
+                stack.extend(children.get(pk, []))
+        return found
+
+
 class Group(TimeStampedModel):
     Kind = GroupKind
 
@@ -191,7 +208,7 @@ class Group(TimeStampedModel):
     meets_per_year = models.PositiveSmallIntegerField(null=True, blank=True)
     notes = models.TextField(blank=True)
 
-    objects = BySlug.as_manager()
+    objects = GroupQuerySet.as_manager()
     history = history(m2m_fields=[partnerships])
 
     class Meta:
@@ -219,6 +236,32 @@ class RoleKind(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
+class RoleQuerySet(models.QuerySet):
+    def scope_for(self, user):
+        """The user's Scope (plans/scope.py), memoised on the user object for the request:
+        every role read once, the led groups with their sub-groups."""
+        cached = getattr(user, "_tracker_scope", None)
+        if cached is not None:
+            return cached
+        scope = Scope()
+        if user.is_authenticated and user.is_active:
+            if user.is_superuser:
+                scope.is_superuser = True
+                scope.readable_partnerships = set(Partnership.objects.values_list("pk", flat=True))
+            led_groups = set()
+            for role in self.filter(user=user):
+                led_groups |= role.widen(scope)
+            if led_groups:
+                scope.groups = Group.objects.with_descendants(led_groups)
+                scope.group_partnerships |= set(
+                    Group.partnerships.through.objects.filter(group_id__in=led_groups).values_list(
+                        "partnership_id", flat=True
+                    )
+                )
+        user._tracker_scope = scope
+        return scope
+
+
 class Role(TimeStampedModel):
     Kind = RoleKind
 
@@ -234,6 +277,7 @@ class Role(TimeStampedModel):
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="roles"
     )
 
+    objects = RoleQuerySet.as_manager()
     history = history()
 
     class Meta:
@@ -253,6 +297,21 @@ class Role(TimeStampedModel):
     def __str__(self):
         scope = self.group or self.agency or self.partnership
         return f"{self.user} - {self.get_kind_display()} - {scope}"
+
+    def widen(self, scope):
+        """Add what this role allows to `scope`; the group it leads, if any, as a set."""
+        scope.readable_partnerships.add(self.partnership_id)
+        if self.kind in (RoleKind.ADMINISTRATOR, RoleKind.BOARD_OFFICER):
+            scope.all_partnerships.add(self.partnership_id)
+            scope.officer_partnerships.add(self.partnership_id)
+            if self.kind == RoleKind.ADMINISTRATOR:
+                scope.admin_partnerships.add(self.partnership_id)
+        elif self.kind in (RoleKind.CHAIR, RoleKind.MEMBER):
+            scope.group_partnerships.add(self.partnership_id)
+            return {self.group_id}
+        elif self.kind == RoleKind.AGENCY_LEAD:
+            scope.agencies.add((self.partnership_id, self.agency_id))
+        return set()
 
 
 class Plan(Archivable, TimeStampedModel):
@@ -413,6 +472,8 @@ class ActionParent(TimeStampedModel):
     kinds = []
     # What a list row shows of this kind, for select_related; each kind names its own.
     list_related = ()
+    # The field naming the agency this kind is addressed to, if it has one.
+    agency_field = ""
 
     class Meta:
         ordering = ["partnership", "kind", "position"]
@@ -432,6 +493,16 @@ class ActionParent(TimeStampedModel):
 
     def natural_key(self):
         return (self.ref,)
+
+    @classmethod
+    def agency_paths(cls, prefix=""):
+        """Paths to the agency each kind is addressed to, where it has one ("recommendation__
+        agency"): an agency lead updates the actions under what is addressed to their agency."""
+        return [
+            f"{prefix}{kind._meta.model_name}__{kind.agency_field}"
+            for kind in cls.kinds
+            if kind.agency_field
+        ]
 
     @classmethod
     def list_paths(cls, prefix=""):
@@ -539,15 +610,35 @@ class ActionQuerySet(NaturalKeyQuerySet):
     def visible_to(self, user):
         """Actions `user` may read: those of the partnerships they read, and their shared
         groups' actions in the partnerships those groups also serve (see plans/access.py)."""
-        from .access import scope_for
-
-        return self.filter(scope_for(user).action_read_q(), parent__archived_at__isnull=True)
+        scope = Role.objects.scope_for(user)
+        return self.filter(
+            scope.action_read_q(self.model.objects.all()), parent__archived_at__isnull=True
+        )
 
     def editable_by(self, user):
         """Actions `user` may update: a subset of visible_to()."""
-        from .access import editable_q
+        return self.visible_to(user).filter(self.editable_q(user))
 
-        return self.visible_to(user).filter(editable_q(user))
+    def editable_q(self, user):
+        """A condition: the actions `user` may update. Officers and administrators edit by
+        partnership, which needs no subquery (and lets the database walk its indexes); group
+        and agency links need a distinct subquery."""
+        scope = Role.objects.scope_for(user)
+        if scope.is_superuser:
+            return Q(parent__partnership__in=scope.readable_partnerships)
+        if not scope.can_edit_anything:
+            return Q(pk__in=[])
+        if not (scope.groups or scope.agencies):
+            return Q(parent__partnership__in=scope.all_partnerships)
+        return Q(pk__in=self.editable_ids(user))
+
+    def editable_ids(self, user):
+        """A subquery of the actions `user` may update (distinct, safe to use in `pk__in`)."""
+        scope = Role.objects.scope_for(user)
+        if not scope.can_edit_anything:
+            return self.model.objects.none().values("pk")
+        edit = scope.action_edit_q(ActionParent.agency_paths("parent__"))
+        return self.model.objects.visible_to(user).filter(edit).values("pk").distinct()
 
     def with_latest_update(self):
         """Annotate the latest RAG update's rating, comment and date (None if never rated).

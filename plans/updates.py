@@ -106,14 +106,10 @@ def record_update(
     """Validate and save one RAG update (and any revised due date) for `action`, by `by`.
 
     `seen` is the edit token the editor's page carried: when the action changed since, nothing
-    is saved and UpdateConflict says what changed. Raises ValidationError({field: message})
-    for an update the rules refuse. Returns the saved RagUpdate.
-
-    Updates are never changed once saved. A correction (`corrects`: an earlier update of this
-    action) is a new update by `by`, dated as the one it corrects, so it takes that one's place
-    in the trend and, unless a later update exists, the current rating; the corrected update
-    stays as it was, and packs as at an earlier deadline, which count only updates saved by
-    then, do not change.
+    is saved and UpdateConflict says what changed. ValidationError({field: message}) for an
+    update the rules refuse. Updates are never changed once saved: a correction (`corrects`,
+    an earlier update of this action) is a new update by `by`, dated as the one it corrects;
+    the corrected one stays, so packs as at earlier deadlines do not change.
     """
     if corrects is not None and corrects.action_id != action.pk:
         raise ValueError("An update can only correct an update of the same action.")
@@ -148,13 +144,17 @@ def record_update(
         update._history_date = saved_at
     update._history_user = by
     update.save()
-    if revised_due_date and revised_due_date != action.revised_due_date:
-        action.revised_due_date = revised_due_date
-        action.revision_reason = revision_reason
-        action._history_user = by
-        action.save(update_fields=["revised_due_date", "revision_reason", "updated_at"])
+    _revise_due_date(action, revised_due_date, revision_reason, by)
     Action.objects.filter(pk=action.pk).refresh_current_rating()
     return update
+
+
+def _revise_due_date(action, revised_due_date, reason, by):
+    if revised_due_date and revised_due_date != action.revised_due_date:
+        action.revised_due_date = revised_due_date
+        action.revision_reason = reason
+        action._history_user = by
+        action.save(update_fields=["revised_due_date", "revision_reason", "updated_at"])
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from plans.models import (
     Archivable,
     NaturalKeyQuerySet,
     Partnership,
+    Role,
     Theme,
     TimeStampedModel,
     history,
@@ -29,10 +30,9 @@ class CaseReviewQuerySet(NaturalKeyQuerySet):
 
     def visible_to(self, user):
         """Reviews of the partnerships `user` may read (see plans/access.py)."""
-        from plans.access import scope_for
-
         return self.filter(
-            partnership__in=scope_for(user).readable_partnerships, archived_at__isnull=True
+            partnership__in=Role.objects.scope_for(user).readable_partnerships,
+            archived_at__isnull=True,
         )
 
 
@@ -143,10 +143,9 @@ class RecommendationQuerySet(NaturalKeyQuerySet):
     natural_key_fields = ("ref",)
 
     def visible_to(self, user):
-        from plans.access import scope_for
-
         return self.filter(
-            partnership__in=scope_for(user).readable_partnerships, archived_at__isnull=True
+            partnership__in=Role.objects.scope_for(user).readable_partnerships,
+            archived_at__isnull=True,
         )
 
     def for_page(self):
@@ -215,6 +214,7 @@ class Recommendation(ActionParent):
         return f"{self.review.code} R{self.number}: {self.text[:60]}"
 
     list_related = ("review", "agency")
+    agency_field = "agency"
     source_kind = "review"
 
     @property
