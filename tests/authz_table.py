@@ -95,6 +95,10 @@ RATE_CELL = lambda home: {  # noqa: E731
     "agency_pk": home.agency,
 }
 CSV = lambda home: {"fmt": "csv"}  # noqa: E731
+PRIORITY = _pk("priority")
+OBJECTIVE = _pk("objective")
+WORKSTREAM = _pk("workstream")
+PARENT = lambda home: {"parent_pk": home.objective}  # noqa: E731
 RESET_LINK = lambda home: {"uidb64": "MQ", "token": "not-a-token"}  # noqa: E731
 
 # Forged bodies: what the page's own form would send. A role that may not write must be
@@ -108,6 +112,21 @@ RATED_ROW = lambda home: {  # noqa: E731
 EVIDENCE = lambda home: {f"a{home.review_action}-summary": "Audit seen"}  # noqa: E731
 REASON = lambda home: {"reason": "Matrix check"}  # noqa: E731
 NOTE = lambda home: {"note": "Matrix check"}  # noqa: E731
+TITLED = lambda home: {"title": "Matrix check"}  # noqa: E731
+NUMBERED = lambda home: {"number": 77, "title": "Matrix check", "text": "Matrix check"}  # noqa: E731
+ACTION_TEXT = lambda home: {"text": "Matrix check"}  # noqa: E731
+UP = lambda home: {"direction": "up"}  # noqa: E731
+MOVE_TO = lambda home: {"objective": home.other_objective}  # noqa: E731
+WORKSTREAM_TEXT = lambda home: {  # noqa: E731
+    "number": 77,
+    "title": "Matrix check",
+    "objective_text": "Matrix check",
+}
+RECOMMENDATION_TEXT = lambda home: {  # noqa: E731
+    "number": 77,
+    "source": "overview",
+    "text": "Matrix check",
+}
 
 TABLE = {
     # "name": Row(URL kwargs, GET codes, POST codes[, POST body]),
@@ -134,6 +153,17 @@ TABLE = {
     "plans:action_update": Row(ACTION, EDITOR, EDITOR_SAVE, RATED),
     "plans:plan_list": Row(None, READ, SAFE_ONLY),
     "plans:plan_detail": Row(PLAN, OWN, SAFE_ONLY),
+    # Setting up plans (board officers and administrators of the plan's partnership).
+    "plans:plan_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, TITLED),
+    "plans:plan_edit": Row(PLAN, OFFICER, OFFICER_SAVE, TITLED),
+    "plans:priority_add": Row(PLAN, OFFICER, OFFICER_SAVE, NUMBERED),
+    "plans:priority_edit": Row(PRIORITY, OFFICER, OFFICER_SAVE, NUMBERED),
+    "plans:objective_add": Row(PLAN, OFFICER, OFFICER_SAVE, NUMBERED),
+    "plans:objective_edit": Row(OBJECTIVE, OFFICER, OFFICER_SAVE, NUMBERED),
+    "plans:action_add": Row(PARENT, OFFICER, OFFICER_SAVE, ACTION_TEXT),
+    "plans:action_edit": Row(ACTION, OFFICER, OFFICER_SAVE, ACTION_TEXT),
+    "plans:action_reorder": Row(ACTION, POST_ONLY, OFFICER_SAVE, UP),
+    "plans:action_move": Row(ACTION, OFFICER, OFFICER_SAVE, MOVE_TO),
     "oversight:archive_list": Row(None, "L 403 403 403 200 200 200", SAFE_ONLY),
     "oversight:archive_object": Row(LIVE_REVIEW, OFFICER, OFFICER_SAVE),
     "oversight:restore_object": Row(ARCHIVED_REVIEW, POST_ONLY, OFFICER_SAVE),
@@ -143,6 +173,8 @@ TABLE = {
     "oversight:meeting_pack_pdf": Row(MEETING, OWN, SAFE_ONLY),
     # Workstreams.
     "workstreams:workstream_list": Row(WORKSTREAMS, OWN, SAFE_ONLY),
+    "workstreams:workstream_create": Row(WORKSTREAMS, OFFICER, OFFICER_SAVE, WORKSTREAM_TEXT),
+    "workstreams:workstream_edit": Row(WORKSTREAM, OFFICER, OFFICER_SAVE, WORKSTREAM_TEXT),
     # Case reviews, recommendations, evidence, themes, imports and assurance.
     "reviews:review_list": Row(None, READ, SAFE_ONLY),
     "reviews:review_detail": Row(REVIEW, OWN, SAFE_ONLY),
@@ -154,6 +186,9 @@ TABLE = {
     "reviews:recommendation_detail": Row(RECOMMENDATION, OWN, SAFE_ONLY),
     "reviews:recommendation_close": Row(RECOMMENDATION, POST_ONLY, OFFICER_SAVE, REASON),
     "reviews:recommendation_reopen": Row(RECOMMENDATION, POST_ONLY, OFFICER_SAVE),
+    "reviews:recommendation_add": Row(REVIEW, OFFICER, OFFICER_SAVE, RECOMMENDATION_TEXT),
+    "reviews:recommendation_edit": Row(RECOMMENDATION, OFFICER, OFFICER_SAVE, RECOMMENDATION_TEXT),
+    "reviews:recommendation_withdraw": Row(RECOMMENDATION, OFFICER, OFFICER_SAVE, REASON),
     "reviews:evidence_add": Row(REVIEW_ACTION, POST_ONLY, EDITOR_SAVE, EVIDENCE),
     "reviews:theme_list": Row(None, READ, SAFE_ONLY),
     "reviews:theme_detail": Row(THEME, READ, SAFE_ONLY),  # themes are shared; content is scoped

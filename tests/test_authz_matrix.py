@@ -27,7 +27,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from oversight.importing import ImportOptions, apply_parsed, parse_file
 from oversight.models import Meeting, PendingImport
-from plans.models import Action, Agency, Group, Partnership, Plan, RagUpdate, Role, Theme
+from plans.models import (
+    Action,
+    Agency,
+    Group,
+    Objective,
+    Partnership,
+    Plan,
+    Priority,
+    RagUpdate,
+    Role,
+    Theme,
+)
 from reviews.models import (
     AssuranceExercise,
     CaseReview,
@@ -87,6 +98,10 @@ class Home:
     exercise: int
     area: int
     agency: int
+    priority: int  # of `plan`
+    objective: int  # of `plan`
+    other_objective: int  # another objective of `plan`, where `action` could move
+    workstream: int
 
 
 @dataclass
@@ -226,7 +241,16 @@ def ncscp_home(officer):
     review_action.lead_groups.add(qa)
     meeting, draft = bmg_meetings(Group.objects.get(slug="ncscp-bmg"))
     exercise, area = exercise_for(ncscp, agency, review)
+    plan = Plan.objects.get(partnership=ncscp)
+    action = Action.objects.get(ref=QA_ACTION)
+    workstream = Workstream.objects.create(
+        partnership=ncscp, number=1, title="Matrix workstream", objective_text="Matrix"
+    )
     return Home(
+        priority=plan.priorities.first().pk,
+        objective=action.parent_id,
+        other_objective=plan.objectives.exclude(pk=action.parent_id).first().pk,
+        workstream=workstream.pk,
         short_name="NCSCP",
         action=Action.objects.get(ref=QA_ACTION).pk,
         plan=Plan.objects.get(partnership=ncscp).slug,
@@ -257,7 +281,15 @@ def nscp_home(officer):
     )
     review = action.parent.recommendation.review
     exercise, area = exercise_for(nscp, healthcare, review)
+    priority = Priority.objects.create(plan=plan, number=1, title="Matrix priority")
+    objectives = [
+        Objective.objects.create(plan=plan, number=n, text="Matrix objective") for n in (1, 2)
+    ]
     return Home(
+        priority=priority.pk,
+        objective=objectives[0].pk,
+        other_objective=objectives[1].pk,
+        workstream=Workstream.objects.filter(partnership=nscp).order_by("number").first().pk,
         short_name="NSCP",
         action=action.pk,
         plan=plan.slug,
@@ -336,7 +368,15 @@ def check(response, expected, url):
         assert code == int(expected), f"{url}: {code}, expected {expected}"
 
 
-SNAPSHOT_APPS = ("auth", "plans", "reviews", "workstreams", "otp_totp", "otp_static")
+SNAPSHOT_APPS = (
+    "auth",
+    "plans",
+    "reviews",
+    "workstreams",
+    "oversight",
+    "otp_totp",
+    "otp_static",
+)
 
 
 def _snapshot_sql():

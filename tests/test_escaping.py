@@ -261,6 +261,7 @@ def world(db):
         agency=w.agency,
         source=Recommendation.Source.ADDED,
         closed_reason="",
+        withdrawn_reason="",
     )
     w.rec_action = make(Action, copy=4, ref="hostile-r1-1", parent=w.recommendation)
     make(RagUpdate, copy=2, action=w.rec_action, rating=Rating.AMBER, as_of=today, author=w.officer)
@@ -284,6 +285,23 @@ def world(db):
         source=Recommendation.Source.OVERVIEW,
         closed_on=today,
         closed_by=w.officer,
+        withdrawn_reason="",
+    )
+    # A third, withdrawn with a reason: the review's page lists it apart.
+    make(
+        Recommendation,
+        copy=3,
+        ref="hostile-r3",
+        kind=ActionParent.Kind.RECOMMENDATION,
+        partnership=p,
+        position=3,
+        review=w.review,
+        number=3,
+        agency=None,
+        source=Recommendation.Source.OVERVIEW,
+        closed_reason="",
+        withdrawn_on=today,
+        archived_at=timezone.now(),
     )
     make(
         SignOff,
@@ -382,6 +400,26 @@ def pages(w):
         ),
         ("archive a review", reverse("oversight:archive_object", args=["review", w.review.pk])),
         ("import preview", reverse("oversight:import_preview", args=[w.pending.pk])),
+        ("plan create", reverse("plans:plan_create", args=[p.short_name])),
+        ("plan edit", reverse("plans:plan_edit", args=[w.plan.slug])),
+        ("priority add", reverse("plans:priority_add", args=[w.plan.slug])),
+        ("priority edit", reverse("plans:priority_edit", args=[w.priority.pk])),
+        ("objective add", reverse("plans:objective_add", args=[w.plan.slug])),
+        ("objective", reverse("plans:objective_edit", args=[w.objective.pk])),
+        ("action add", reverse("plans:action_add", args=[w.objective.pk])),
+        ("action edit", reverse("plans:action_edit", args=[w.action.pk])),
+        ("action move", reverse("plans:action_move", args=[w.action.pk])),
+        ("workstream new", reverse("workstreams:workstream_create", args=[p.short_name])),
+        ("workstream edit", reverse("workstreams:workstream_edit", args=[w.workstream.pk])),
+        ("recommendation add", reverse("reviews:recommendation_add", args=[w.review.pk])),
+        (
+            "recommendation edit",
+            reverse("reviews:recommendation_edit", args=[w.recommendation.pk]),
+        ),
+        (
+            "recommendation withdraw",
+            reverse("reviews:recommendation_withdraw", args=[w.recommendation.pk]),
+        ),
     ]
     return [(name, url, w.officer) for name, url in officer_pages] + [
         ("my actions (chair)", reverse("oversight:my_actions") + "?show=all", w.chair),
@@ -413,6 +451,7 @@ EXPECTED = {
     "review list": {"CaseReview.code", "CaseReview.title", "Theme.name"},
     "review": {"Agency.name", "CaseReview.code", "CaseReview.title", "Theme.name"}
     | {"Recommendation.provenance", "Recommendation.text", "SignOff.reopen_reason"}
+    | {"Recommendation.withdrawn_reason"}
     | {"Workstream.title"},
     "signed-off review": {"CaseReview.code", "CaseReview.title", "SignOff.note"},
     "review edit": {"CaseReview.title", "Theme.name"},
@@ -442,6 +481,22 @@ EXPECTED = {
     "archive a workstream": {"Workstream.title"},
     "archive a review": {"CaseReview.code", "CaseReview.title"},
     "import preview": {"PendingImport.filename"},
+    "plan create": {"Partnership.name"},
+    "plan edit": {"Plan.title", "Plan.introduction"},
+    "priority add": {"Plan.title"},
+    "priority edit": {"Plan.title", "Priority.title"},
+    "objective add": {"Plan.title", "Priority.title"},
+    "objective": {"Plan.title", "Objective.text", "Priority.title", "Action.text"},
+    "action add": {"Objective.text", "Group.name", "Agency.name", "User.first_name"},
+    "action edit": ACTION | {"Objective.text", "Group.name", "Agency.name"},
+    "action move": {"Action.text"},
+    "workstream new": {"Partnership.name", "CaseReview.code", "CaseReview.title"},
+    "workstream edit": {"Workstream.title", "Workstream.objective_text", "Workstream.origin"}
+    | {"CaseReview.code"},
+    "recommendation add": {"CaseReview.code", "Agency.name"},
+    "recommendation edit": {"CaseReview.code", "Agency.name", "Recommendation.text"}
+    | {"Recommendation.outcome", "Recommendation.provenance"},
+    "recommendation withdraw": {"CaseReview.code", "Recommendation.text"},
     "my actions (chair)": {"Action.text", "Plan.title"},
     "my actions (agency lead)": {"Action.text", "CaseReview.code"},
     "dashboard (viewer)": {"Priority.title", "Workstream.title", "CaseReview.code"},
@@ -510,6 +565,7 @@ NOT_PAGES = {
     "reviews:recommendation_close",
     "reviews:recommendation_reopen",
     "reviews:evidence_add",
+    "plans:action_reorder",
     "oversight:import_confirm",
     "oversight:import_cancel",
 }
