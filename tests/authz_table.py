@@ -99,6 +99,12 @@ PRIORITY = _pk("priority")
 OBJECTIVE = _pk("objective")
 WORKSTREAM = _pk("workstream")
 PARENT = lambda home: {"parent_pk": home.objective}  # noqa: E731
+PERSON = _pk("person")
+ROLE = _pk("role")
+GROUP = _pk("group")
+AGENCY = _pk("own_agency")
+ROLE_IN = lambda home: {"pk": home.person, "short_name": home.short_name}  # noqa: E731
+INVITE_LINK = lambda home: {"uidb64": "MQ", "token": "not-a-token"}  # noqa: E731
 RESET_LINK = lambda home: {"uidb64": "MQ", "token": "not-a-token"}  # noqa: E731
 
 # Forged bodies: what the page's own form would send. A role that may not write must be
@@ -122,6 +128,15 @@ WORKSTREAM_TEXT = lambda home: {  # noqa: E731
     "title": "Matrix check",
     "objective_text": "Matrix check",
 }
+INVITED = lambda home: {  # noqa: E731
+    "email": "matrix@example.org",
+    "first_name": "Matrix",
+    "last_name": "Check",
+    "kind": "viewer",
+}
+OFFICER_ROLE = lambda home: {"kind": "board_officer"}  # noqa: E731
+ORGANISATION = lambda home: {"name": "Matrix check", "kind": "other"}  # noqa: E731
+GROUP_TEXT = lambda home: {"name": "Matrix check", "kind": "subgroup"}  # noqa: E731
 RECOMMENDATION_TEXT = lambda home: {  # noqa: E731
     "number": 77,
     "source": "overview",
@@ -171,6 +186,22 @@ TABLE = {
     "oversight:meeting_detail": Row(MEETING, OWN, SAFE_ONLY),
     "oversight:meeting_pack": Row(MEETING, OWN, SAFE_ONLY),  # deadline passed: every reader
     "oversight:meeting_pack_pdf": Row(MEETING, OWN, SAFE_ONLY),
+    # People and access, groups and agencies (board officers and administrators).
+    "plans:people_list": Row(None, "L 403 403 403 200 200 200", SAFE_ONLY),
+    "plans:person_invite": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, INVITED),
+    "plans:person_detail": Row(PERSON, OFFICER, SAFE_ONLY),
+    "plans:person_reinvite": Row(PERSON, POST_ONLY, OFFICER_SAVE),
+    "plans:role_add": Row(ROLE_IN, OFFICER, OFFICER_SAVE, OFFICER_ROLE),
+    "plans:role_remove": Row(ROLE, OFFICER, OFFICER_SAVE),
+    "plans:person_deactivate": Row(PERSON, OFFICER, OFFICER_SAVE),
+    "plans:person_reactivate": Row(PERSON, POST_ONLY, OFFICER_SAVE),
+    "plans:group_list": Row(PARTNERSHIP, OFFICER, SAFE_ONLY),
+    "plans:group_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, GROUP_TEXT),
+    "plans:group_edit": Row(GROUP, OFFICER, OFFICER_SAVE, GROUP_TEXT),
+    "plans:agency_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, ORGANISATION),
+    "plans:agency_edit": Row(AGENCY, OFFICER, OFFICER_SAVE, ORGANISATION),
+    # The invitation's set-password page: the link is the key (a bad one gets the same page).
+    "plans:invite_accept": Row(INVITE_LINK, PUBLIC, PUBLIC),
     # Workstreams.
     "workstreams:workstream_list": Row(WORKSTREAMS, OWN, SAFE_ONLY),
     "workstreams:workstream_create": Row(WORKSTREAMS, OFFICER, OFFICER_SAVE, WORKSTREAM_TEXT),

@@ -102,6 +102,10 @@ class Home:
     objective: int  # of `plan`
     other_objective: int  # another objective of `plan`, where `action` could move
     workstream: int
+    person: int  # a viewer of this partnership only
+    role: int  # that person's role
+    group: int  # a group of this partnership only
+    own_agency: int  # an agency of this partnership only
 
 
 @dataclass
@@ -217,6 +221,21 @@ def exercise_for(partnership, agency, review):
     return exercise, area
 
 
+def people_of(partnership, group):
+    """A person, a group and an agency of `partnership` alone, for the people pages."""
+    person = make_user(
+        get_user_model(), f"t-person-{partnership.short_name}", partnership, "viewer"
+    )
+    agency = Agency.objects.create(name=f"Matrix agency {partnership.short_name}")
+    agency.partnerships.add(partnership)
+    return {
+        "person": person.pk,
+        "role": person.roles.get().pk,
+        "group": group.pk,
+        "own_agency": agency.pk,
+    }
+
+
 def ncscp_home(officer):
     """NCSCP has a business plan in the seed; add a small review, meetings and the rest."""
     ncscp = Partnership.objects.get(short_name="NCSCP")
@@ -251,6 +270,7 @@ def ncscp_home(officer):
         objective=action.parent_id,
         other_objective=plan.objectives.exclude(pk=action.parent_id).first().pk,
         workstream=workstream.pk,
+        **people_of(ncscp, qa),
         short_name="NCSCP",
         action=Action.objects.get(ref=QA_ACTION).pk,
         plan=Plan.objects.get(partnership=ncscp).slug,
@@ -290,6 +310,7 @@ def nscp_home(officer):
         objective=objectives[0].pk,
         other_objective=objectives[1].pk,
         workstream=Workstream.objects.filter(partnership=nscp).order_by("number").first().pk,
+        **people_of(nscp, bmg),
         short_name="NSCP",
         action=action.pk,
         plan=plan.slug,
