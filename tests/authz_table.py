@@ -100,6 +100,7 @@ OBJECTIVE = _pk("objective")
 WORKSTREAM = _pk("workstream")
 PARENT = lambda home: {"parent_pk": home.objective}  # noqa: E731
 PERSON = _pk("person")
+DRAFT_MEETING = _pk("draft_meeting")
 ROLE = _pk("role")
 GROUP = _pk("group")
 AGENCY = _pk("own_agency")
@@ -137,6 +138,20 @@ INVITED = lambda home: {  # noqa: E731
 OFFICER_ROLE = lambda home: {"kind": "board_officer"}  # noqa: E731
 ORGANISATION = lambda home: {"name": "Matrix check", "kind": "other"}  # noqa: E731
 GROUP_TEXT = lambda home: {"name": "Matrix check", "kind": "subgroup"}  # noqa: E731
+MEETING_DATE = lambda home: {  # noqa: E731
+    "group": home.group,
+    "date_0": "4",
+    "date_1": "3",
+    "date_2": "2031",
+}
+PATTERN = lambda home: {  # noqa: E731
+    "group": home.group,
+    "months": [6],
+    "week": 3,
+    "weekday": 2,
+    "notice_days": 14,
+    "count": 1,
+}
 RECOMMENDATION_TEXT = lambda home: {  # noqa: E731
     "number": 77,
     "source": "overview",
@@ -186,6 +201,10 @@ TABLE = {
     "oversight:meeting_detail": Row(MEETING, OWN, SAFE_ONLY),
     "oversight:meeting_pack": Row(MEETING, OWN, SAFE_ONLY),  # deadline passed: every reader
     "oversight:meeting_pack_pdf": Row(MEETING, OWN, SAFE_ONLY),
+    "oversight:meeting_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, MEETING_DATE),
+    "oversight:meeting_edit": Row(MEETING, OFFICER, OFFICER_SAVE, MEETING_DATE),
+    "oversight:meeting_plan": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, PATTERN),
+    "oversight:meeting_remind": Row(DRAFT_MEETING, POST_ONLY, OFFICER_SAVE),
     # People and access, groups and agencies (board officers and administrators).
     "plans:people_list": Row(None, "L 403 403 403 200 200 200", SAFE_ONLY),
     "plans:person_invite": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, INVITED),

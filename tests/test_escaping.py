@@ -31,7 +31,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from oversight.export import neutralise
-from oversight.models import Meeting, PendingImport
+from oversight.models import Meeting, PendingImport, ReminderLog
 from plans.models import (
     Action,
     ActionParent,
@@ -334,6 +334,15 @@ def world(db):
 
     # A BMG meeting whose update deadline is today, so the (draft) pack sees everything.
     w.meeting = make(Meeting, group=w.bmg, date=today + timedelta(days=14), update_deadline=today)
+    ReminderLog.objects.create(
+        meeting=w.meeting,
+        user=w.chair,
+        kind=ReminderLog.Kind.MANUAL,
+        days_before=0,
+        email="chair@example.org",
+        sent_on=today,
+        sent_by=w.officer,
+    )
     w.pending = make(
         PendingImport,
         partnership=p,
@@ -426,6 +435,9 @@ def pages(w):
             "recommendation withdraw",
             reverse("reviews:recommendation_withdraw", args=[w.recommendation.pk]),
         ),
+        ("meeting new", reverse("oversight:meeting_create", args=[p.short_name])),
+        ("meeting edit", reverse("oversight:meeting_edit", args=[w.meeting.pk])),
+        ("meeting pattern", reverse("oversight:meeting_plan", args=[p.short_name])),
         ("people", reverse("plans:people_list")),
         ("person", reverse("plans:person_detail", args=[w.chair.pk])),
         ("invite", reverse("plans:person_invite", args=[p.short_name])),
@@ -487,7 +499,7 @@ EXPECTED = {
     | {"LearningArea.name", "Agency.name"},
     "assurance new": {"Agency.name", "CaseReview.code"},
     "meetings": {"Group.name", "Partnership.name"},
-    "meeting": {"Meeting.title", "Group.name"},
+    "meeting": {"Meeting.title", "Group.name", "User.first_name"},
     "pack preview": ACTION
     | {"Action.revision_reason", "Agency.name", "CaseReview.code", "CaseReview.title"}
     | {"Group.name", "Meeting.title", "Objective.text", "Partnership.name", "Plan.title"}
@@ -515,6 +527,9 @@ EXPECTED = {
     "recommendation edit": {"CaseReview.code", "Agency.name", "Recommendation.text"}
     | {"Recommendation.outcome", "Recommendation.provenance"},
     "recommendation withdraw": {"CaseReview.code", "Recommendation.text"},
+    "meeting new": {"Partnership.name", "Group.name"},
+    "meeting edit": {"Meeting.title", "Group.name"},
+    "meeting pattern": {"Partnership.name", "Group.name"},
     "people": {"User.first_name", "User.last_name", "Group.name", "Agency.name"}
     | {"Partnership.name"},
     "person": {"User.first_name", "User.last_name", "Group.name"},
@@ -598,6 +613,7 @@ NOT_PAGES = {
     "reviews:evidence_add",
     "plans:action_reorder",
     "plans:person_reinvite",
+    "oversight:meeting_remind",
     "plans:person_reactivate",
     "oversight:import_confirm",
     "oversight:import_cancel",
