@@ -478,9 +478,13 @@ class RoleForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, partnership, user=None, **kwargs):
+    def __init__(self, *args, partnership, user=None, can_grant_admin=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.partnership, self.user = partnership, user
+        if not can_grant_admin:  # only administrators make administrators
+            self.fields["kind"].choices = [
+                c for c in Role.Kind.choices if c[0] != Role.Kind.ADMINISTRATOR
+            ]
         self.fields["group"] = choices_of(
             Group.objects.filter(partnerships=partnership),
             "Group",

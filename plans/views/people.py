@@ -50,6 +50,11 @@ def can_update(role):
     return "Nothing: reads only"
 
 
+def grants_admin(request, partnership):
+    scope = scope_for(request.user)
+    return scope.is_superuser or partnership.pk in scope.admin_partnerships
+
+
 def people_crumbs(*pairs):
     return [(reverse(NAV), "People and access"), *pairs]
 
@@ -134,7 +139,11 @@ def person_detail(request, pk):
 @require_http_methods(EDIT)
 def person_invite(request, short_name):
     partnership = get_managed_partnership(request, short_name)
-    form = InviteForm(request.POST or None, partnership=partnership)
+    form = InviteForm(
+        request.POST or None,
+        partnership=partnership,
+        can_grant_admin=grants_admin(request, partnership),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = people.invite(
@@ -182,7 +191,12 @@ def person_reinvite(request, pk):
 def role_add(request, pk, short_name):
     person = get_person(request, pk)
     partnership = get_managed_partnership(request, short_name)
-    form = RoleForm(request.POST or None, partnership=partnership, user=person)
+    form = RoleForm(
+        request.POST or None,
+        partnership=partnership,
+        user=person,
+        can_grant_admin=grants_admin(request, partnership),
+    )
     name = person.get_full_name() or person.get_username()
     if request.method == "POST" and form.is_valid():
         role = form.role().grant(by=request.user)

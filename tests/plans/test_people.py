@@ -179,3 +179,14 @@ def test_agencies_are_added_once(client, officer, ncscp):
     assert list(agency.partnerships.all()) == [ncscp]
     response = client.post(url, {"name": "nottingham citycare", "kind": "health"})
     assert "is already recorded: use that agency" in response.content.decode()
+
+
+def test_only_administrators_make_administrators(client, officer, admin_user, viewer):
+    client.force_login(officer)
+    url = reverse("plans:role_add", args=[viewer.pk, "NCSCP"])
+    response = client.post(url, {"kind": "administrator"})
+    assert "Select a role from the list" in response.content.decode()
+    assert not viewer.roles.filter(kind="administrator").exists()
+    client.force_login(admin_user)
+    assert client.post(url, {"kind": "administrator"}).status_code == 302
+    assert viewer.roles.filter(kind="administrator").exists()
