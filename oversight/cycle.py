@@ -5,8 +5,9 @@ full, in the time zone of settings.TIME_ZONE: an update recorded at 23:30 on the
 in time.
 """
 
+import calendar
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -222,3 +223,54 @@ def return_rates(partnership, cycle):
         groups=ordered(groups),
         agencies=ordered(agencies),
     )
+
+
+# -- Setting up the calendar ----------------------------------------------------------------
+
+WEEKS = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", -1: "Last"}
+
+
+def nth_weekday(year, month, week, weekday):
+    """The `week`-th `weekday` (0 = Monday) of the month; week -1 is the last one."""
+    if week == -1:
+        last = calendar.monthrange(year, month)[1]
+        day = date(year, month, last)
+        return day - timedelta(days=(day.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (week - 1))
+
+
+def dates_from_pattern(months, week, weekday, after, count):
+    """The next `count` meeting dates after `after` that fall on the pattern, e.g. the third
+    Wednesday (week 3, weekday 2) of June, October and February."""
+    found, year, month = [], after.year, after.month
+    for _ in range(count * 12 + 12):
+        if month in months:
+            day = nth_weekday(year, month, week, weekday)
+            if day > after:
+                found.append(day)
+                if len(found) == count:
+                    break
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+def add_meetings(group, dates, *, notice_days, title_prefix, by):
+    """Create the group's meetings on `dates` (deadline `notice_days` before each), leaving
+    any already in the calendar alone. Returns (created, already there)."""
+    created, existing = [], []
+    for day in dates:
+        meeting = Meeting.objects.filter(group=group, date=day).first()
+        if meeting is not None:
+            existing.append(meeting)
+            continue
+        meeting = Meeting(
+            group=group,
+            date=day,
+            update_deadline=day - timedelta(days=notice_days),
+            title=f"{title_prefix} {day:%B %Y}".strip(),
+        )
+        meeting._history_user = by
+        meeting.save()
+        created.append(meeting)
+    return created, existing

@@ -50,35 +50,71 @@ class Meeting(TimeStampedModel):
 
 
 class ReminderLog(models.Model):
-    """One reminder email sent by `send_update_reminders`.
+    """One reminder email: sent by `send_update_reminders` before a deadline or after it
+    (overdue), or by an officer's "Remind now" from the meeting's page.
 
-    Written by the command, never by users. The unique constraint is what makes a second run
-    on the same day (or a second cron host) send nothing twice.
+    Never edited. The unique constraints are what make a second run (the same day, or a
+    second cron host) send nothing twice, and "Remind now" reach a person at most once a day.
     """
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", "Before the deadline"
+        OVERDUE = "overdue", "Overdue"
+        MANUAL = "manual", "Sent now by an officer"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="update_reminders"
     )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BEFORE)
     days_before = models.PositiveSmallIntegerField(
-        help_text="The reminder stage: days before the update deadline (e.g. 14 or 3)."
+        help_text="The reminder stage: days before the update deadline (e.g. 14 or 3), or for "
+        "an overdue reminder days after it (e.g. 1 or 7); 0 for one sent now."
     )
     email = models.EmailField()
     actions = models.ManyToManyField(Action, related_name="+")
     sent_on = models.DateField()
     sent_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The officer who pressed Remind now; empty for scheduled reminders.",
+    )
 
     class Meta:
         db_table = "plans_reminderlog"
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "user", "days_before"], name="reminder_once_per_stage"
+                fields=["meeting", "user", "kind", "days_before"],
+                condition=~Q(kind="manual"),
+                name="reminder_once_per_stage",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "user", "sent_on"],
+                condition=Q(kind="manual"),
+                name="reminder_now_once_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["before", "overdue", "manual"]), name="reminder_kind_valid"
             ),
         ]
 
     def __str__(self):
-        return f"{self.user} {self.meeting} ({self.days_before} days before)"
+        return f"{self.user} {self.meeting} ({self.stage_label})"
+
+    @property
+    def stage_label(self):
+        if self.kind == self.Kind.MANUAL:
+            return "sent now"
+        if self.kind == self.Kind.OVERDUE:
+            return (
+                f"{self.days_before} day{'s' if self.days_before != 1 else ''} after the deadline"
+            )
+        return f"{self.days_before} day{'s' if self.days_before != 1 else ''} before the deadline"
 
 
 class PackRecord(models.Model):

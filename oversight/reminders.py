@@ -1,10 +1,14 @@
-"""Reminders to update actions before a BMG update deadline (`send_update_reminders`).
+"""Reminders to update actions for a BMG update deadline (`send_update_reminders`), and an
+officer's "Remind now".
 
 Run daily from cron. Each lead or chair with actions not yet updated this cycle gets one email
-per reminder stage (by default 14 and 3 days before the deadline, settings.REMINDER_DAYS)
-listing those actions with links. A stage is due from its day until the deadline, so a day
-cron missed is caught up the next day; once the next stage is due, the earlier one is skipped.
-Every email sent is recorded in ReminderLog, whose unique constraint means a second run (the
+per reminder stage (by default 14 and 3 days before the deadline, settings.REMINDER_DAYS, and
+1 and 7 days after it, settings.OVERDUE_REMINDER_DAYS, until the meeting) listing those
+actions with links. A stage is due from its day until the next one (or the deadline, or the
+meeting), so a day cron missed is caught up the next day; once the next stage is due, the
+earlier one is skipped. "Remind now" (the meeting page's return rates) emails the same people
+at once, but never anyone already reminded for that meeting that day.
+Every email sent is recorded in ReminderLog, whose unique constraints mean a second run (the
 same day, or a second host) sends nothing twice.
 
 Recipients: the users an action names as leads, the chairs of the groups that lead it, and the
@@ -37,6 +41,21 @@ def reminder_days():
     )
 
 
+def overdue_days():
+    return tuple(sorted({int(d) for d in getattr(settings, "OVERDUE_REMINDER_DAYS", ())}))
+
+
+def overdue_stage_for(meeting, today, days=None):
+    """The overdue stage due on `today`: the largest configured number of days after the
+    deadline that has been reached, while the meeting is still to come; else None."""
+    days = overdue_days() if days is None else days
+    after = (today - meeting.update_deadline).days
+    if after <= 0 or today > meeting.date:
+        return None
+    reached = [d for d in days if d <= after]
+    return max(reached) if reached else None
+
+
 def stage_for(meeting, today, days=None):
     """The reminder stage due on `today` for `meeting`, or None.
 
@@ -58,6 +77,7 @@ class Reminder:
     stage: int
     user: object
     actions: list = field(default_factory=list)
+    kind: str = ReminderLog.Kind.BEFORE
 
 
 def recipients(actions, partnership):
@@ -101,17 +121,34 @@ def recipients(actions, partnership):
     }
 
 
+def stage_and_kind(meeting, today, days, after_days):
+    stage = stage_for(meeting, today, days) if days else None
+    if stage is not None:
+        return stage, ReminderLog.Kind.BEFORE
+    stage = overdue_stage_for(meeting, today, after_days)
+    return (stage, ReminderLog.Kind.OVERDUE) if stage is not None else (None, None)
+
+
+def not_returned(meeting, partnership):
+    """The partnership's actions not updated in the cycle the meeting's deadline closes."""
+    return list(
+        actions_to_return(partnership, cycle_for_meeting(meeting))
+        .filter(returned=False)
+        .annotate(recommendation_agency=F("parent__recommendation__agency"))
+    )
+
+
 def due_reminders(today=None):
     """Every reminder that should go out on `today` and has not gone out yet."""
     today = today or timezone.localdate()
-    days = reminder_days()
-    if not days:
+    days, after_days = reminder_days(), overdue_days()
+    if not (days or after_days):
         return []
     meetings = (
         Meeting.objects.filter(
             group__kind=Group.Kind.BMG,
-            update_deadline__gte=today,
-            update_deadline__lte=today + timedelta(days=max(days)),
+            date__gte=today,  # overdue reminders run until the meeting
+            update_deadline__lte=today + timedelta(days=max(days, default=0)),
         )
         .select_related("group")
         .prefetch_related("group__partnerships")
@@ -119,24 +156,18 @@ def due_reminders(today=None):
     )
     reminders = []
     for meeting in meetings:
-        stage = stage_for(meeting, today, days)
+        stage, kind = stage_and_kind(meeting, today, days, after_days)
         if stage is None:
             continue
         sent = set(
-            ReminderLog.objects.filter(meeting=meeting, days_before=stage).values_list(
+            ReminderLog.objects.filter(meeting=meeting, kind=kind, days_before=stage).values_list(
                 "user_id", flat=True
             )
         )
-        cycle = cycle_for_meeting(meeting)
         for partnership in meeting.group.partnerships.all():
-            actions = list(
-                actions_to_return(partnership, cycle)
-                .filter(returned=False)
-                .annotate(recommendation_agency=F("parent__recommendation__agency"))
-            )
-            for user, theirs in recipients(actions, partnership).items():
+            for user, theirs in recipients(not_returned(meeting, partnership), partnership).items():
                 if user.pk not in sent:
-                    reminders.append(Reminder(meeting, partnership, stage, user, theirs))
+                    reminders.append(Reminder(meeting, partnership, stage, user, theirs, kind))
     return reminders
 
 
@@ -160,9 +191,13 @@ def email_for(reminder, today):
         ],
         "my_actions_url": base + reverse("oversight:my_actions"),
     }
+    plural = "s" if count != 1 else ""
     subject = (
-        f"{count} action{'s' if count != 1 else ''} to update by "
+        f"{count} action{plural} to update by "
         f"{meeting.update_deadline:%-d %B %Y} for {meeting.group.name}"
+        if context["days_left"] >= 0
+        else f"Overdue: {count} action{plural} not updated for {meeting.group.name} "
+        f"(deadline {meeting.update_deadline:%-d %B %Y})"
     )
     subject = " ".join(subject.split())  # a line break in a group name would break the header
     body = render_to_string("oversight/meetings/reminder_email.txt", context)
@@ -181,6 +216,7 @@ def send_reminders(today=None, *, dry_run=False):
             log, created = ReminderLog.objects.get_or_create(
                 meeting=reminder.meeting,
                 user=reminder.user,
+                kind=reminder.kind,
                 days_before=reminder.stage,
                 defaults={"email": reminder.user.email, "sent_on": today},
             )
@@ -191,3 +227,34 @@ def send_reminders(today=None, *, dry_run=False):
             email_for(reminder, today).send()
         done.append(reminder)
     return done
+
+
+def remind_now(meeting, partnership, *, by, today=None):
+    """Email everyone whose actions are not yet updated for `meeting`, now: one email each
+    listing their actions, skipping anyone already reminded for this meeting today.
+    Returns (reminders sent, people skipped)."""
+    today = today or timezone.localdate()
+    already = set(
+        ReminderLog.objects.filter(meeting=meeting, sent_on=today).values_list("user_id", flat=True)
+    )
+    sent, skipped = [], []
+    for user, theirs in recipients(not_returned(meeting, partnership), partnership).items():
+        if user.pk in already:
+            skipped.append(user)
+            continue
+        reminder = Reminder(meeting, partnership, 0, user, theirs, ReminderLog.Kind.MANUAL)
+        with transaction.atomic():
+            log, created = ReminderLog.objects.get_or_create(
+                meeting=meeting,
+                user=user,
+                kind=ReminderLog.Kind.MANUAL,
+                sent_on=today,
+                defaults={"email": user.email, "days_before": 0, "sent_by": by},
+            )
+            if not created:  # another officer pressed the button at the same moment
+                skipped.append(user)
+                continue
+            log.actions.set(theirs)
+            email_for(reminder, today).send()
+        sent.append(reminder)
+    return sent, skipped

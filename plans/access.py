@@ -87,3 +87,36 @@ def administrator_roles():
     """Administrator roles: their holders must use a second factor
     (settings.SECOND_FACTOR_ADMIN_ROLES, read by safeguarding/second_factor.py)."""
     return Role.objects.filter(kind=Role.Kind.ADMINISTRATOR)
+
+
+def get_managed_partnership(request, short_name):
+    """A partnership the user manages (board officer or administrator): 404 if they cannot
+    read it, 403 if they only read it."""
+    partnership = get_partnership_for_user(request, short_name)
+    require_officer(request, partnership)
+    return partnership
+
+
+def get_managed(request, queryset, *, via="partnership", **lookup):
+    """An object that board officers and administrators maintain (a plan, priority, group,
+    meeting ...), found by `lookup`; `via` is the path from it to its partnership(s).
+
+    404 unless the user reads one of its partnerships, 403 unless they manage one.
+    """
+    scope = scope_for(request.user)
+    readable = queryset.filter(**lookup, **{f"{via}__in": scope.readable_partnerships})
+    found = readable.distinct().first()
+    if found is None:
+        raise Http404("Not found")
+    managed = readable.filter(**{f"{via}__in": scope.officer_partnerships})
+    if not (scope.is_superuser or managed.exists()):
+        raise PermissionDenied("Only board officers and administrators can change this.")
+    return found
+
+
+def managed_partnerships(user):
+    """The partnerships `user` manages, by name."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return Partnership.objects.all()
+    return Partnership.objects.filter(pk__in=scope.officer_partnerships)

@@ -18,9 +18,7 @@ on plans, never the other way round).
 
 import datetime
 import difflib
-import functools
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
@@ -54,7 +52,7 @@ from .spreadsheets import (  # noqa: F401  (re-exported: importers and pages use
     read_table,
     read_tables,
 )
-from .timescales import parse_timescale
+from .timescales import parse_timescale, timescale_dates
 from .updates import NewUpdate, record_updates
 
 # -- Headers -------------------------------------------------------------------------------
@@ -111,54 +109,6 @@ HEADER_KINDS = {
         optional=frozenset({"comment", "rating"}),
     ),
 }
-
-
-# -- Timescales and milestones -------------------------------------------------------------
-
-
-def timescale_dates(text):
-    """(due date, {date: label}) for a timescale as written.
-
-    Milestones are every date the words name, labelled with the words that named it, but only
-    when the parser could read a due date: a timescale it could not read safely gives none.
-    """
-    due, milestones = _read_timescale(text)
-    return due, dict(milestones)
-
-
-@functools.lru_cache(maxsize=4096)  # plans repeat their timescales row after row
-def _read_timescale(text):
-    timescale = parse_timescale(text)
-    if timescale.due is None:
-        return None, ()
-    labels = _milestone_labels(timescale.text)
-    milestones = {}
-    for value in timescale.dates:
-        milestones.setdefault(value, (labels.get(value) or f"{value:%b %Y}")[:100])
-    return timescale.due, tuple(milestones.items())
-
-
-def _milestone_labels(text):
-    """The words that named each date ("Oct 2009", "31/12/09"), case as written.
-
-    Uses the parser's scanner on a copy of the text normalised the same way but not
-    lower-cased; if anything does not line up, labels fall back to "Mon YYYY".
-    """
-    try:
-        from . import timescales
-
-        norm = timescales._normalise(text)
-        folded = unicodedata.normalize("NFKC", text).translate(timescales._TRANSLATE)
-        original = " ".join(folded.split())
-        if len(original) != len(norm):
-            return {}
-        labels = {}
-        for start, end, value in timescales._scan(norm):
-            if value is not None:
-                labels.setdefault(value, original[start:end])
-        return labels
-    except Exception:  # a private helper changed shape: labels are a nicety
-        return {}
 
 
 # -- Links from lead text ------------------------------------------------------------------

@@ -17,9 +17,11 @@ from django.db.models.signals import class_prepared, post_delete, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from .scope import Scope
+from .timescales import timescale_dates
 
 
 class TimeStampedModel(models.Model):
@@ -80,6 +82,24 @@ simple_history.register(
     excluded_fields=["password", "last_login"],
     m2m_fields=["groups", "user_permissions"],
 )
+
+
+def unique_slug(model, field, base, max_length):
+    """`base` as a slug, with "-2", "-3" ... added until no `model` row has it in `field`."""
+    base = slugify(base)[: max_length - 4].strip("-") or "item"
+    value, count = base, 1
+    while model._default_manager.filter(**{field: value}).exists():
+        count += 1
+        value = f"{base}-{count}"
+    return value
+
+
+def save_by(obj, by, **kwargs):
+    """Save with `by` as the person history records (outside a request too)."""
+    if by is not None:
+        obj._history_user = by
+    obj.save(**kwargs)
+    return obj
 
 
 class NaturalKeyQuerySet(models.QuerySet):
@@ -223,8 +243,22 @@ class Group(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Group, "slug", self.name, 80)
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.slug,)
+
+    def ancestors_and_self(self):
+        """The pks of this group and of every group above it. A group's parent must not have
+        the group itself above it, or the tree would loop."""
+        seen, group = [], self
+        while group is not None and group.pk not in seen:
+            seen.append(group.pk)
+            group = group.parent
+        return seen
 
 
 class RoleKind(models.TextChoices):
@@ -313,6 +347,60 @@ class Role(TimeStampedModel):
             scope.agencies.add((self.partnership_id, self.agency_id))
         return set()
 
+    @property
+    def scope_label(self):
+        """What the role is over, in words: "Children's QA subgroup", or the partnership."""
+        return str(self.group or self.agency or self.partnership.name)
+
+    def grant(self, *, by):
+        """Give this (new) role; history records who gave whom what, and when."""
+        return save_by(self, by)
+
+    def remove(self, *, by):
+        """Take the role away: deleted, with a "-" history row naming `by`."""
+        self._history_user = by
+        self.delete()
+
+
+class AccountEvent(models.Model):
+    """What happened to a person's account besides their roles (Role history holds those):
+    invited, invitation sent again, password set, deactivated, reactivated. Written by
+    plans/people.py, never edited."""
+
+    class Kind(models.TextChoices):
+        INVITED = "invited", "Invited"
+        REINVITED = "reinvited", "Invitation sent again"
+        PASSWORD_SET = "password_set", "Set a password from the invitation"
+        DEACTIVATED = "deactivated", "Deactivated"
+        REACTIVATED = "reactivated", "Reactivated"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_events"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["invited", "reinvited", "password_set", "deactivated", "reactivated"]
+                ),
+                name="account_event_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_kind_display()} {self.at:%Y-%m-%d}"
+
 
 class Plan(Archivable, TimeStampedModel):
     """A business plan (e.g. NCSCP Business Plan 2019-22)."""
@@ -343,6 +431,11 @@ class Plan(Archivable, TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Plan, "slug", self.title, 80)
+        super().save(*args, **kwargs)
 
     def archived_children(self):
         return list(self.objectives.all())
@@ -491,8 +584,22 @@ class ActionParent(TimeStampedModel):
     def __str__(self):
         return self.ref
 
+    def save(self, *args, **kwargs):
+        """A new objective, workstream or recommendation made in the app gets a ref from its
+        kind's `default_ref()` (imports and fixtures bring their own)."""
+        if not self.ref:
+            self.ref = unique_slug(ActionParent, "ref", self.default_ref(), 120)
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.ref,)
+
+    def default_ref(self):
+        return f"{self.partnership.short_name}-{self.kind}-{self.position}"
+
+    def next_action_position(self):
+        last = self.actions.aggregate(last=models.Max("position"))["last"]
+        return (last or 0) + 1
 
     @classmethod
     def agency_paths(cls, prefix=""):
@@ -576,6 +683,20 @@ class Objective(ActionParent):
 
     list_related = ("plan", "priority")
     source_kind = "plan"
+
+    def save(self, *args, **kwargs):
+        self.kind = ActionParent.Kind.OBJECTIVE
+        self.partnership_id = self.plan.partnership_id
+        self.position = self.number  # document order is the objective's number
+        super().save(*args, **kwargs)
+
+    def default_ref(self):
+        return f"{self.plan.slug}-obj-{self.number}"
+
+    @property
+    def manage_url(self):
+        """Where officers manage this objective's actions."""
+        return reverse("plans:objective_edit", args=[self.pk])
 
     @property
     def container_label(self):
@@ -772,6 +893,11 @@ class Action(TimeStampedModel):
     def __str__(self):
         return f"{self.ref}: {self.text[:60]}"
 
+    def save(self, *args, **kwargs):
+        if not self.ref:
+            self.ref = unique_slug(Action, "ref", f"{self.parent.ref}-{self.position}", 140)
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.ref,)
 
@@ -792,6 +918,72 @@ class Action(TimeStampedModel):
         if self.reference:
             return self.reference.rstrip(".")
         return f"{self.parent.child.display_number}.{self.position}"
+
+    @transaction.atomic
+    def save_edit(self, *, by, lead_groups=(), lead_agencies=(), lead_users=()):
+        """Save what a person typed (new or changed): the due date and milestones follow the
+        timescale as written, and the linked leads are set; history names `by`."""
+        due, milestones = timescale_dates(self.timescale)
+        self.due_date = due
+        save_by(self, by)
+        for manager, wanted in (
+            (self.lead_groups, lead_groups),
+            (self.lead_agencies, lead_agencies),
+            (self.lead_users, lead_users),
+        ):
+            if set(manager.all()) != set(wanted):
+                self._history_user = by
+                manager.set(wanted)
+        self.set_milestones(milestones, by=by)
+        return self
+
+    def set_milestones(self, wanted, *, by):
+        """Make the milestones exactly `wanted` ({date: label}), one recorded change each."""
+        have = {milestone.due: milestone for milestone in self.milestones.all()}
+        for due, milestone in have.items():
+            if due not in wanted:
+                milestone._history_user = by
+                milestone.delete()
+        for due, label in wanted.items():
+            milestone = have.get(due)
+            if milestone is None:
+                save_by(Milestone(action=self, due=due, label=label), by)
+            elif milestone.label != label:
+                milestone.label = label
+                save_by(milestone, by, update_fields=["label", "updated_at"])
+
+    @transaction.atomic
+    def move_within(self, step, *, by):
+        """Swap places with the action above (step -1) or below (+1) under the same parent;
+        False at either end. The swap passes through a free position, unrecorded, so history
+        shows each action's old and new place only."""
+        siblings = Action.objects.filter(parent_id=self.parent_id).select_for_update()
+        neighbour = (
+            siblings.filter(position__lt=self.position).order_by("-position").first()
+            if step < 0
+            else siblings.filter(position__gt=self.position).order_by("position").first()
+        )
+        if neighbour is None:
+            return False
+        mine, theirs = self.position, neighbour.position
+        self.position = self.parent.next_action_position()
+        self.skip_history_when_saving = True
+        self.save(update_fields=["position"])
+        del self.skip_history_when_saving
+        neighbour.position = mine
+        save_by(neighbour, by, update_fields=["position", "updated_at"])
+        self.position = theirs
+        save_by(self, by, update_fields=["position", "updated_at"])
+        return True
+
+    @transaction.atomic
+    def move_to(self, parent, *, by):
+        """Move under another parent (an objective of a plan of the same partnership), last."""
+        if parent.partnership_id != self.parent.partnership_id:
+            raise ValueError("An action moves only within its partnership")
+        self.parent = parent
+        self.position = parent.next_action_position()
+        save_by(self, by, update_fields=["parent", "position", "updated_at"])
 
 
 class MilestoneQuerySet(NaturalKeyQuerySet):

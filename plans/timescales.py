@@ -21,6 +21,7 @@ anywhere.
 """
 
 import calendar
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -624,3 +625,49 @@ def split_numbered(text: str | None) -> list[str] | None:
     ends = [mark.start() for mark in marks[1:]] + [len(stripped)]
     items = [stripped[mark.end() : end].strip() for mark, end in zip(marks, ends, strict=True)]
     return items if all(items) else None
+
+
+# -- Timescales and milestones -------------------------------------------------------------
+
+
+def timescale_dates(text):
+    """(due date, {date: label}) for a timescale as written.
+
+    Milestones are every date the words name, labelled with the words that named it, but only
+    when the parser could read a due date: a timescale it could not read safely gives none.
+    """
+    due, milestones = _read_timescale(text)
+    return due, dict(milestones)
+
+
+@functools.lru_cache(maxsize=4096)  # plans repeat their timescales row after row
+def _read_timescale(text):
+    timescale = parse_timescale(text)
+    if timescale.due is None:
+        return None, ()
+    labels = _milestone_labels(timescale.text)
+    milestones = {}
+    for value in timescale.dates:
+        milestones.setdefault(value, (labels.get(value) or f"{value:%b %Y}")[:100])
+    return timescale.due, tuple(milestones.items())
+
+
+def _milestone_labels(text):
+    """The words that named each date ("Oct 2009", "31/12/09"), case as written.
+
+    Uses the parser's scanner on a copy of the text normalised the same way but not
+    lower-cased; if anything does not line up, labels fall back to "Mon YYYY".
+    """
+    try:
+        norm = _normalise(text)
+        folded = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+        original = " ".join(folded.split())
+        if len(original) != len(norm):
+            return {}
+        labels = {}
+        for start, end, value in _scan(norm):
+            if value is not None:
+                labels.setdefault(value, original[start:end])
+        return labels
+    except Exception:  # a private helper changed shape: labels are a nicety
+        return {}

@@ -6,10 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from plans.forms import DateField
+from plans.forms import DateField, choices_of, number_field, optional_text, required_text
 from plans.models import Agency, Theme
 
-from .models import AssuranceExercise, CaseReview, Evidence, Grade
+from .models import AssuranceExercise, CaseReview, Evidence, Grade, Recommendation
 
 TEXT_MAX = 5000
 
@@ -227,4 +227,50 @@ class RatingForm(forms.Form):
         data["narrative"] = narrative
         if grade and grade != Grade.NOT_ASSESSED and not narrative:
             self.add_error("narrative", "Enter a narrative explaining the rating")
+        return data
+
+
+class RecommendationForm(forms.ModelForm):
+    """A recommendation typed in the app (a plan's later additions, or a whole small plan)."""
+
+    number = number_field("Number", "Enter the recommendation's number")
+    provenance = optional_text(
+        "Where it came from",
+        rows=2,
+        help_text="Needed for one added later, e.g. following an Ofsted evaluation letter.",
+    )
+    outcome = optional_text("Desired outcome", rows=3)
+    text = required_text("Recommendation", "Enter the recommendation", rows=4)
+
+    class Meta:
+        model = Recommendation
+        fields = ["number", "source", "agency", "provenance", "outcome", "text"]
+        labels = {"source": "Source"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].error_messages["required"] = "Select where it came from"
+        self.fields["agency"] = choices_of(
+            Agency.objects.filter(partnerships=self.instance.review.partnership),
+            "Agency",
+            empty="None: an overview report recommendation",
+            help_text="The agency whose review made it, or to which it is addressed.",
+        )
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        taken = Recommendation.objects.filter(review=self.instance.review, number=number)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                f"This review already has recommendation {number}: choose another number"
+            )
+        return number
+
+    def clean(self):
+        data = super().clean()
+        source = data.get("source")
+        if source == Recommendation.Source.IMR and not data.get("agency"):
+            self.add_error("agency", "Select the agency whose review made this recommendation")
+        if source == Recommendation.Source.ADDED and not data.get("provenance"):
+            self.add_error("provenance", "Enter where the recommendation came from")
         return data

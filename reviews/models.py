@@ -90,7 +90,8 @@ class CaseReview(Archivable, TimeStampedModel):
         return self.code
 
     def archived_children(self):
-        return list(self.recommendations.all())
+        # A withdrawn recommendation stays out when the review is restored.
+        return list(self.recommendations.filter(withdrawn_on__isnull=True))
 
     def natural_key(self):
         return (self.partnership.short_name, self.code)
@@ -181,6 +182,11 @@ class Recommendation(ActionParent):
         on_delete=models.PROTECT,
         related_name="closed_recommendations",
     )
+    # Withdrawn: the partnership decided the recommendation no longer applies (superseded,
+    # entered in error). It leaves every list like an archived one, and stays on the review's
+    # page with the reason.
+    withdrawn_reason = models.TextField("why it was withdrawn", blank=True)
+    withdrawn_on = models.DateField(null=True, blank=True, editable=False)
 
     objects = RecommendationQuerySet.as_manager()
     history = history()
@@ -202,6 +208,11 @@ class Recommendation(ActionParent):
             models.CheckConstraint(
                 condition=~Q(source="added") | ~Q(provenance=""),
                 name="recommendation_added_has_provenance",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True, withdrawn_reason="")
+                | (Q(withdrawn_on__isnull=False) & ~Q(withdrawn_reason="")),
+                name="recommendation_withdrawal_has_reason",
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True, closed_reason="")
@@ -236,6 +247,33 @@ class Recommendation(ActionParent):
     @property
     def is_closed(self):
         return bool(self.closed_reason)
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_on is not None
+
+    def save(self, *args, **kwargs):
+        self.kind = ActionParent.Kind.RECOMMENDATION
+        self.partnership_id = self.review.partnership_id
+        super().save(*args, **kwargs)
+
+    def default_ref(self):
+        return f"{self.review.partnership.short_name}-{self.review.code}-r{self.number:02d}"
+
+    @property
+    def manage_url(self):
+        return reverse("reviews:recommendation_detail", args=[self.pk])
+
+    def withdraw(self, reason, *, by):
+        """Withdraw with a reason: out of every list, pack and reminder (as if archived), still
+        shown on the review's page. Refused while the review's action plan is signed off."""
+        if self.review.is_signed_off:
+            raise ValidationError("Reopen the signed-off action plan before withdrawing")
+        self.withdrawn_reason = reason
+        self.withdrawn_on = timezone.localdate()
+        self.archived_at = timezone.now()
+        self._history_user = by
+        self.save()
 
     def close(self, reason, *, by):
         """Close: the intent was met differently. Refused while the review's action plan is

@@ -20,6 +20,13 @@ urlpatterns = [
         views.recommendation_reopen,
         name="recommendation_reopen",
     ),
+    path("<int:pk>/recommendations/add/", views.recommendation_add, name="recommendation_add"),
+    path("recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation_edit"),
+    path(
+        "recommendations/<int:pk>/withdraw/",
+        views.recommendation_withdraw,
+        name="recommendation_withdraw",
+    ),
     path("actions/<int:action_pk>/evidence/", views.evidence_add, name="evidence_add"),
     path("themes/", views.theme_list, name="theme_list"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme_detail"),

@@ -16,11 +16,12 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from plans.access import (
     can_edit_action,
     get_action_for_user,
+    get_managed,
     get_partnership_for_user,
     require_officer,
     scope_for,
@@ -28,6 +29,7 @@ from plans.access import (
 from plans.models import Action, ActionParent, Agency, Group, Partnership, Role, Theme
 from plans.pages import page
 from plans.pdf import pdf_response
+from plans.views.editing import form_page
 from safeguarding import audit
 
 from . import status as rec_status
@@ -38,6 +40,7 @@ from .forms import (
     ExerciseForm,
     RatingForm,
     ReasonForm,
+    RecommendationForm,
     ReviewForm,
     SignOffForm,
 )
@@ -116,7 +119,9 @@ def review_progress(reviews):
     """Each review's recommendations tallied by derived status, in two queries."""
     reviews = list(reviews)
     recommendations = list(
-        Recommendation.objects.filter(review__in=reviews).only("pk", "review_id", "closed_reason")
+        Recommendation.objects.filter(review__in=reviews, withdrawn_on=None).only(
+            "pk", "review_id", "closed_reason"
+        )
     )
     rec_status.annotate(
         recommendations,
@@ -179,7 +184,9 @@ def review_list(request):
 
 def _review_context(request, review):
     recommendations = rec_status.annotate(
-        Recommendation.objects.filter(review=review).for_page().order_by("number")
+        Recommendation.objects.filter(review=review, withdrawn_on=None)
+        .for_page()
+        .order_by("number")
     )
     sections = []
     for recommendation in recommendations:
@@ -207,6 +214,11 @@ def _review_context(request, review):
         "is_officer": is_officer(request.user, review.partnership),
         "workstreams": review.workstreams.filter(archived_at=None).order_by("number"),
         "themes": review.themes.all(),
+        "withdrawn": list(
+            Recommendation.objects.filter(review=review)
+            .exclude(withdrawn_on=None)
+            .order_by("number")
+        ),
     }
 
 
@@ -391,6 +403,7 @@ def _recommendation_context(request, recommendation, evidence_form=None):
         "review": recommendation.review,
         "actions": actions,
         "can_close": capacity is not None,
+        "is_officer": is_officer(request.user, recommendation.partnership),
     }
 
 
@@ -483,6 +496,94 @@ def recommendation_reopen(request, pk):
     except ValidationError as refused:
         messages.info(request, refused.messages[0])
     return redirect("reviews:recommendation_detail", pk=recommendation.pk)
+
+
+# -- Setting up an action plan in the app ---------------------------------------------------
+
+
+def _recommendation_form(request, form, title, review, saved):
+    if request.method == "POST" and form.is_valid():
+        recommendation = form.save()
+        messages.success(request, saved.format(number=recommendation.display_number))
+        return redirect("reviews:recommendation_detail", pk=recommendation.pk)
+    link = reverse("reviews:review_detail", args=[review.pk])
+    return form_page(
+        request,
+        form,
+        title,
+        partnership=review.partnership,
+        crumbs=crumbs((link, review.code)),
+        caption=review.code,
+        cancel_url=link,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_add(request, pk):
+    review = get_managed(
+        request, CaseReview.objects.select_related("partnership"), pk=pk, archived_at=None
+    )
+    numbers = review.recommendations.values_list("number", flat=True)
+    form = RecommendationForm(
+        request.POST or None,
+        instance=Recommendation(review=review, partnership=review.partnership),
+        initial={"number": max(numbers, default=0) + 1, "source": Recommendation.Source.ADDED},
+    )
+    return _recommendation_form(request, form, "Add a recommendation", review, "{number} is added")
+
+
+def managed_recommendation(request, pk):
+    return get_managed(
+        request,
+        Recommendation.objects.select_related("review__partnership"),
+        pk=pk,
+        archived_at=None,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_edit(request, pk):
+    recommendation = managed_recommendation(request, pk)
+    form = RecommendationForm(request.POST or None, instance=recommendation)
+    title = f"Edit recommendation {recommendation.display_number}"
+    return _recommendation_form(request, form, title, recommendation.review, "{number} is saved")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_withdraw(request, pk):
+    """Withdraw with a reason (the confirmation page asks for it)."""
+    recommendation = managed_recommendation(request, pk)
+    review = recommendation.review
+    form = ReasonForm(
+        request.POST or None,
+        label="Why is it withdrawn?",
+        required_message="Enter why the recommendation is withdrawn",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            recommendation.withdraw(form.cleaned_data["reason"], by=request.user)
+        except ValidationError as refused:
+            form.add_error("reason", refused.messages[0])
+        else:
+            messages.success(request, f"{recommendation.display_number} is withdrawn")
+            return redirect("reviews:review_detail", pk=review.pk)
+    link = reverse("reviews:recommendation_detail", args=[recommendation.pk])
+    return form_page(
+        request,
+        form,
+        f"Withdraw recommendation {recommendation.display_number}",
+        partnership=review.partnership,
+        crumbs=crumbs((reverse("reviews:review_detail", args=[review.pk]), review.code)),
+        caption=review.code,
+        intro=f"{recommendation.text[:300]} It and its actions leave every list, pack and "
+        "reminder; the review's page keeps it, with the reason.",
+        button="Withdraw the recommendation",
+        warning=True,
+        cancel_url=link,
+    )
 
 
 # -- Themes --------------------------------------------------------------------------------

@@ -266,6 +266,12 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Days before an update deadline on which leads are reminded.
 REMINDER_DAYS = tuple(env.list("REMINDER_DAYS", cast=int, default=[14, 3]))
+# Days after a missed update deadline on which leads with actions still not updated are
+# reminded again (the pack is being prepared, so these say it is overdue).
+OVERDUE_REMINDER_DAYS = tuple(env.list("OVERDUE_REMINDER_DAYS", cast=int, default=[1, 7]))
+
+# Days an invitation's set-password link works for.
+INVITE_DAYS = env.int("INVITE_DAYS", default=7)
 
 # Rendered page bodies are cached under the version of the data they show
 # (oversight/fragments.py), per process by default; "dummycache://" turns caching off.

@@ -104,6 +104,17 @@ RATE_CELL = lambda home: {  # noqa: E731
     "agency_pk": home.agency,
 }
 CSV = lambda home: {"fmt": "csv"}  # noqa: E731
+PRIORITY = _pk("priority")
+OBJECTIVE = _pk("objective")
+WORKSTREAM = _pk("workstream")
+PARENT = lambda home: {"parent_pk": home.objective}  # noqa: E731
+PERSON = _pk("person")
+DRAFT_MEETING = _pk("draft_meeting")
+ROLE = _pk("role")
+GROUP = _pk("group")
+AGENCY = _pk("own_agency")
+ROLE_IN = lambda home: {"pk": home.person, "short_name": home.short_name}  # noqa: E731
+INVITE_LINK = lambda home: {"uidb64": "MQ", "token": "not-a-token"}  # noqa: E731
 RESET_LINK = lambda home: {"uidb64": "MQ", "token": "not-a-token"}  # noqa: E731
 
 # Forged bodies: what the page's own form would send. A role that may not write must be
@@ -117,6 +128,44 @@ RATED_ROW = lambda home: {  # noqa: E731
 EVIDENCE = lambda home: {f"a{home.review_action}-summary": "Audit seen"}  # noqa: E731
 REASON = lambda home: {"reason": "Matrix check"}  # noqa: E731
 NOTE = lambda home: {"note": "Matrix check"}  # noqa: E731
+TITLED = lambda home: {"title": "Matrix check"}  # noqa: E731
+NUMBERED = lambda home: {"number": 77, "title": "Matrix check", "text": "Matrix check"}  # noqa: E731
+ACTION_TEXT = lambda home: {"text": "Matrix check"}  # noqa: E731
+UP = lambda home: {"direction": "up"}  # noqa: E731
+MOVE_TO = lambda home: {"objective": home.other_objective}  # noqa: E731
+WORKSTREAM_TEXT = lambda home: {  # noqa: E731
+    "number": 77,
+    "title": "Matrix check",
+    "objective_text": "Matrix check",
+}
+INVITED = lambda home: {  # noqa: E731
+    "email": "matrix@example.org",
+    "first_name": "Matrix",
+    "last_name": "Check",
+    "kind": "viewer",
+}
+OFFICER_ROLE = lambda home: {"kind": "board_officer"}  # noqa: E731
+ORGANISATION = lambda home: {"name": "Matrix check", "kind": "other"}  # noqa: E731
+GROUP_TEXT = lambda home: {"name": "Matrix check", "kind": "subgroup"}  # noqa: E731
+MEETING_DATE = lambda home: {  # noqa: E731
+    "group": home.group,
+    "date_0": "4",
+    "date_1": "3",
+    "date_2": "2031",
+}
+PATTERN = lambda home: {  # noqa: E731
+    "group": home.group,
+    "months": [6],
+    "week": 3,
+    "weekday": 2,
+    "notice_days": 14,
+    "count": 1,
+}
+RECOMMENDATION_TEXT = lambda home: {  # noqa: E731
+    "number": 77,
+    "source": "overview",
+    "text": "Matrix check",
+}
 
 TABLE = {
     # "name": Row(URL kwargs, GET codes, POST codes[, POST body]),
@@ -145,6 +194,17 @@ TABLE = {
     "plans:action_update": Row(ACTION, EDITOR, EDITOR_SAVE, RATED),
     "plans:plan_list": Row(None, READ, SAFE_ONLY),
     "plans:plan_detail": Row(PLAN, OWN, SAFE_ONLY),
+    # Setting up plans (board officers and administrators of the plan's partnership).
+    "plans:plan_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, TITLED),
+    "plans:plan_edit": Row(PLAN, OFFICER, OFFICER_SAVE, TITLED),
+    "plans:priority_add": Row(PLAN, OFFICER, OFFICER_SAVE, NUMBERED),
+    "plans:priority_edit": Row(PRIORITY, OFFICER, OFFICER_SAVE, NUMBERED),
+    "plans:objective_add": Row(PLAN, OFFICER, OFFICER_SAVE, NUMBERED),
+    "plans:objective_edit": Row(OBJECTIVE, OFFICER, OFFICER_SAVE, NUMBERED),
+    "plans:action_add": Row(PARENT, OFFICER, OFFICER_SAVE, ACTION_TEXT),
+    "plans:action_edit": Row(ACTION, OFFICER, OFFICER_SAVE, ACTION_TEXT),
+    "plans:action_reorder": Row(ACTION, POST_ONLY, OFFICER_SAVE, UP),
+    "plans:action_move": Row(ACTION, OFFICER, OFFICER_SAVE, MOVE_TO),
     "oversight:archive_list": Row(None, "L 403 403 403 200 200 200 403", SAFE_ONLY),
     "oversight:archive_object": Row(LIVE_REVIEW, OFFICER, OFFICER_SAVE),
     "oversight:restore_object": Row(ARCHIVED_REVIEW, POST_ONLY, OFFICER_SAVE),
@@ -152,8 +212,30 @@ TABLE = {
     "oversight:meeting_detail": Row(MEETING, OWN, SAFE_ONLY),
     "oversight:meeting_pack": Row(MEETING, OWN, SAFE_ONLY),  # deadline passed: every reader
     "oversight:meeting_pack_pdf": Row(MEETING, OWN, SAFE_ONLY),
+    "oversight:meeting_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, MEETING_DATE),
+    "oversight:meeting_edit": Row(MEETING, OFFICER, OFFICER_SAVE, MEETING_DATE),
+    "oversight:meeting_plan": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, PATTERN),
+    "oversight:meeting_remind": Row(DRAFT_MEETING, POST_ONLY, OFFICER_SAVE),
+    # People and access, groups and agencies (board officers and administrators).
+    "plans:people_list": Row(None, "L 403 403 403 200 200 200 403", SAFE_ONLY),
+    "plans:person_invite": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, INVITED),
+    "plans:person_detail": Row(PERSON, OFFICER, SAFE_ONLY),
+    "plans:person_reinvite": Row(PERSON, POST_ONLY, OFFICER_SAVE),
+    "plans:role_add": Row(ROLE_IN, OFFICER, OFFICER_SAVE, OFFICER_ROLE),
+    "plans:role_remove": Row(ROLE, OFFICER, OFFICER_SAVE),
+    "plans:person_deactivate": Row(PERSON, OFFICER, OFFICER_SAVE),
+    "plans:person_reactivate": Row(PERSON, POST_ONLY, OFFICER_SAVE),
+    "plans:group_list": Row(PARTNERSHIP, OFFICER, SAFE_ONLY),
+    "plans:group_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, GROUP_TEXT),
+    "plans:group_edit": Row(GROUP, OFFICER, OFFICER_SAVE, GROUP_TEXT),
+    "plans:agency_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, ORGANISATION),
+    "plans:agency_edit": Row(AGENCY, OFFICER, OFFICER_SAVE, ORGANISATION),
+    # The invitation's set-password page: the link is the key (a bad one gets the same page).
+    "plans:invite_accept": Row(INVITE_LINK, PUBLIC, PUBLIC),
     # Workstreams.
     "workstreams:workstream_list": Row(WORKSTREAMS, OWN, SAFE_ONLY),
+    "workstreams:workstream_create": Row(WORKSTREAMS, OFFICER, OFFICER_SAVE, WORKSTREAM_TEXT),
+    "workstreams:workstream_edit": Row(WORKSTREAM, OFFICER, OFFICER_SAVE, WORKSTREAM_TEXT),
     # Case reviews, recommendations, evidence, themes, imports and assurance.
     "reviews:review_list": Row(None, READ, SAFE_ONLY),
     "reviews:review_detail": Row(REVIEW, OWN, SAFE_ONLY),
@@ -165,6 +247,9 @@ TABLE = {
     "reviews:recommendation_detail": Row(RECOMMENDATION, OWN, SAFE_ONLY),
     "reviews:recommendation_close": Row(RECOMMENDATION, POST_ONLY, OFFICER_SAVE, REASON),
     "reviews:recommendation_reopen": Row(RECOMMENDATION, POST_ONLY, OFFICER_SAVE),
+    "reviews:recommendation_add": Row(REVIEW, OFFICER, OFFICER_SAVE, RECOMMENDATION_TEXT),
+    "reviews:recommendation_edit": Row(RECOMMENDATION, OFFICER, OFFICER_SAVE, RECOMMENDATION_TEXT),
+    "reviews:recommendation_withdraw": Row(RECOMMENDATION, OFFICER, OFFICER_SAVE, REASON),
     # The CSE chair's review action is NSCP's agency action, not their group's: 404.
     "reviews:evidence_add": Row(
         REVIEW_ACTION, POST_ONLY, "L 403 302 302 302 302 404 404", EVIDENCE

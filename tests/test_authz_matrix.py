@@ -27,7 +27,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from oversight.importing import ImportOptions, apply_parsed, parse_file
 from oversight.models import Meeting, PendingImport
-from plans.models import Action, Agency, Group, Partnership, Plan, RagUpdate, Role, Theme
+from plans.models import (
+    Action,
+    Agency,
+    Group,
+    Objective,
+    Partnership,
+    Plan,
+    Priority,
+    RagUpdate,
+    Role,
+    Theme,
+)
 from reviews.models import (
     AssuranceExercise,
     CaseReview,
@@ -88,6 +99,14 @@ class Home:
     exercise: int
     area: int
     agency: int
+    priority: int  # of `plan`
+    objective: int  # of `plan`
+    other_objective: int  # another objective of `plan`, where `action` could move
+    workstream: int
+    person: int  # a viewer of this partnership only
+    role: int  # that person's role
+    group: int  # a group of this partnership only
+    own_agency: int  # an agency of this partnership only
 
 
 @dataclass
@@ -206,6 +225,21 @@ def exercise_for(partnership, agency, review):
     return exercise, area
 
 
+def people_of(partnership, group):
+    """A person, a group and an agency of `partnership` alone, for the people pages."""
+    person = make_user(
+        get_user_model(), f"t-person-{partnership.short_name}", partnership, "viewer"
+    )
+    agency = Agency.objects.create(name=f"Matrix agency {partnership.short_name}")
+    agency.partnerships.add(partnership)
+    return {
+        "person": person.pk,
+        "role": person.roles.get().pk,
+        "group": group.pk,
+        "own_agency": agency.pk,
+    }
+
+
 def ncscp_home(officer):
     """NCSCP has a business plan in the seed; add a small review, meetings and the rest."""
     ncscp = Partnership.objects.get(short_name="NCSCP")
@@ -230,7 +264,17 @@ def ncscp_home(officer):
     review_action.lead_groups.add(qa)
     meeting, draft = bmg_meetings(Group.objects.get(slug="ncscp-bmg"))
     exercise, area = exercise_for(ncscp, agency, review)
+    plan = Plan.objects.get(partnership=ncscp)
+    action = Action.objects.get(ref=QA_ACTION)
+    workstream = Workstream.objects.create(
+        partnership=ncscp, number=1, title="Matrix workstream", objective_text="Matrix"
+    )
     return Home(
+        priority=plan.priorities.first().pk,
+        objective=action.parent_id,
+        other_objective=plan.objectives.exclude(pk=action.parent_id).first().pk,
+        workstream=workstream.pk,
+        **people_of(ncscp, qa),
         short_name="NCSCP",
         action=Action.objects.get(ref=QA_ACTION).pk,
         plan=Plan.objects.get(partnership=ncscp).slug,
@@ -261,7 +305,16 @@ def nscp_home(officer):
     )
     review = action.parent.recommendation.review
     exercise, area = exercise_for(nscp, healthcare, review)
+    priority = Priority.objects.create(plan=plan, number=1, title="Matrix priority")
+    objectives = [
+        Objective.objects.create(plan=plan, number=n, text="Matrix objective") for n in (1, 2)
+    ]
     return Home(
+        priority=priority.pk,
+        objective=objectives[0].pk,
+        other_objective=objectives[1].pk,
+        workstream=Workstream.objects.filter(partnership=nscp).order_by("number").first().pk,
+        **people_of(nscp, bmg),
         short_name="NSCP",
         action=action.pk,
         plan=plan.slug,
@@ -342,7 +395,15 @@ def check(response, expected, url):
         assert code == int(expected), f"{url}: {code}, expected {expected}"
 
 
-SNAPSHOT_APPS = ("auth", "plans", "reviews", "workstreams", "otp_totp", "otp_static")
+SNAPSHOT_APPS = (
+    "auth",
+    "plans",
+    "reviews",
+    "workstreams",
+    "oversight",
+    "otp_totp",
+    "otp_static",
+)
 
 
 def _snapshot_sql():

@@ -31,7 +31,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from oversight.export import neutralise
-from oversight.models import Meeting, PendingImport
+from oversight.models import Meeting, PendingImport, ReminderLog
 from plans.models import (
     Action,
     ActionParent,
@@ -68,7 +68,7 @@ ATTACKER = "attacker.example"
 NOT_USER_TEXT = {("PendingImport", "kind"), ("ImportMapping", "signature")}
 # Typed by people (in the admin, which escapes its own output) but shown on no page, PDF or
 # export. The coverage test fails when one of them starts being shown, so the list stays true.
-NOT_SHOWN = {("Agency", "short_name"), ("Group", "notes"), ("Partnership", "area")}
+NOT_SHOWN = {("Group", "notes"), ("Partnership", "area")}
 
 # Raw markup that must never reach a page: each payload's opening tag, unescaped.
 RAW = ("<script>alert", "<img src=x", "<svg onload")
@@ -264,6 +264,7 @@ def world(db):
         agency=w.agency,
         source=Recommendation.Source.ADDED,
         closed_reason="",
+        withdrawn_reason="",
     )
     w.rec_action = make(Action, copy=4, ref="hostile-r1-1", parent=w.recommendation)
     make(RagUpdate, copy=2, action=w.rec_action, rating=Rating.AMBER, as_of=today, author=w.officer)
@@ -287,6 +288,23 @@ def world(db):
         source=Recommendation.Source.OVERVIEW,
         closed_on=today,
         closed_by=w.officer,
+        withdrawn_reason="",
+    )
+    # A third, withdrawn with a reason: the review's page lists it apart.
+    make(
+        Recommendation,
+        copy=3,
+        ref="hostile-r3",
+        kind=ActionParent.Kind.RECOMMENDATION,
+        partnership=p,
+        position=3,
+        review=w.review,
+        number=3,
+        agency=None,
+        source=Recommendation.Source.OVERVIEW,
+        closed_reason="",
+        withdrawn_on=today,
+        archived_at=timezone.now(),
     )
     make(
         SignOff,
@@ -319,6 +337,15 @@ def world(db):
 
     # A BMG meeting whose update deadline is today, so the (draft) pack sees everything.
     w.meeting = make(Meeting, group=w.bmg, date=today + timedelta(days=14), update_deadline=today)
+    ReminderLog.objects.create(
+        meeting=w.meeting,
+        user=w.chair,
+        kind=ReminderLog.Kind.MANUAL,
+        days_before=0,
+        email="chair@example.org",
+        sent_on=today,
+        sent_by=w.officer,
+    )
     w.pending = make(
         PendingImport,
         partnership=p,
@@ -341,6 +368,12 @@ def world(db):
         summary={"target": payload("Import", "target"), "counts": {}, "changes": [], "kept": []},
     )
     return w
+
+
+def invitation_path(user):
+    from plans.people import invite_link
+
+    return urlsplit(invite_link(user)).path
 
 
 def pages(w):
@@ -385,6 +418,41 @@ def pages(w):
         ),
         ("archive a review", reverse("oversight:archive_object", args=["review", w.review.pk])),
         ("import preview", reverse("oversight:import_preview", args=[w.pending.pk])),
+        ("plan create", reverse("plans:plan_create", args=[p.short_name])),
+        ("plan edit", reverse("plans:plan_edit", args=[w.plan.slug])),
+        ("priority add", reverse("plans:priority_add", args=[w.plan.slug])),
+        ("priority edit", reverse("plans:priority_edit", args=[w.priority.pk])),
+        ("objective add", reverse("plans:objective_add", args=[w.plan.slug])),
+        ("objective", reverse("plans:objective_edit", args=[w.objective.pk])),
+        ("action add", reverse("plans:action_add", args=[w.objective.pk])),
+        ("action edit", reverse("plans:action_edit", args=[w.action.pk])),
+        ("action move", reverse("plans:action_move", args=[w.action.pk])),
+        ("workstream new", reverse("workstreams:workstream_create", args=[p.short_name])),
+        ("workstream edit", reverse("workstreams:workstream_edit", args=[w.workstream.pk])),
+        ("recommendation add", reverse("reviews:recommendation_add", args=[w.review.pk])),
+        (
+            "recommendation edit",
+            reverse("reviews:recommendation_edit", args=[w.recommendation.pk]),
+        ),
+        (
+            "recommendation withdraw",
+            reverse("reviews:recommendation_withdraw", args=[w.recommendation.pk]),
+        ),
+        ("meeting new", reverse("oversight:meeting_create", args=[p.short_name])),
+        ("meeting edit", reverse("oversight:meeting_edit", args=[w.meeting.pk])),
+        ("meeting pattern", reverse("oversight:meeting_plan", args=[p.short_name])),
+        ("people", reverse("plans:people_list")),
+        ("person", reverse("plans:person_detail", args=[w.chair.pk])),
+        ("invite", reverse("plans:person_invite", args=[p.short_name])),
+        ("role add", reverse("plans:role_add", args=[w.chair.pk, p.short_name])),
+        ("role remove", reverse("plans:role_remove", args=[w.chair.roles.get().pk])),
+        ("deactivate", reverse("plans:person_deactivate", args=[w.chair.pk])),
+        ("groups and agencies", reverse("plans:group_list", args=[p.short_name])),
+        ("group new", reverse("plans:group_create", args=[p.short_name])),
+        ("group edit", reverse("plans:group_edit", args=[w.group.pk])),
+        ("agency new", reverse("plans:agency_create", args=[p.short_name])),
+        ("agency edit", reverse("plans:agency_edit", args=[w.agency.pk])),
+        ("invitation", invitation_path(w.chair)),
     ]
     return [(name, url, w.officer) for name, url in officer_pages] + [
         ("my actions (chair)", reverse("oversight:my_actions") + "?show=all", w.chair),
@@ -416,6 +484,7 @@ EXPECTED = {
     "review list": {"CaseReview.code", "CaseReview.title", "Theme.name"},
     "review": {"Agency.name", "CaseReview.code", "CaseReview.title", "Theme.name"}
     | {"Recommendation.provenance", "Recommendation.text", "SignOff.reopen_reason"}
+    | {"Recommendation.withdrawn_reason"}
     | {"Workstream.title"},
     "signed-off review": {"CaseReview.code", "CaseReview.title", "SignOff.note"},
     "review edit": {"CaseReview.title", "Theme.name"},
@@ -433,7 +502,7 @@ EXPECTED = {
     | {"LearningArea.name", "Agency.name"},
     "assurance new": {"Agency.name", "CaseReview.code"},
     "meetings": {"Group.name", "Partnership.name"},
-    "meeting": {"Meeting.title", "Group.name"},
+    "meeting": {"Meeting.title", "Group.name", "User.first_name"},
     "pack preview": ACTION
     | {"Action.revision_reason", "Agency.name", "CaseReview.code", "CaseReview.title"}
     | {"Group.name", "Meeting.title", "Objective.text", "Partnership.name", "Plan.title"}
@@ -445,6 +514,38 @@ EXPECTED = {
     "archive a workstream": {"Workstream.title"},
     "archive a review": {"CaseReview.code", "CaseReview.title"},
     "import preview": {"PendingImport.filename"},
+    "plan create": {"Partnership.name"},
+    "plan edit": {"Plan.title", "Plan.introduction"},
+    "priority add": {"Plan.title"},
+    "priority edit": {"Plan.title", "Priority.title"},
+    "objective add": {"Plan.title", "Priority.title"},
+    "objective": {"Plan.title", "Objective.text", "Priority.title", "Action.text"},
+    "action add": {"Objective.text", "Group.name", "Agency.name", "User.first_name"},
+    "action edit": ACTION | {"Objective.text", "Group.name", "Agency.name"},
+    "action move": {"Action.text"},
+    "workstream new": {"Partnership.name", "CaseReview.code", "CaseReview.title"},
+    "workstream edit": {"Workstream.title", "Workstream.objective_text", "Workstream.origin"}
+    | {"CaseReview.code"},
+    "recommendation add": {"CaseReview.code", "Agency.name"},
+    "recommendation edit": {"CaseReview.code", "Agency.name", "Recommendation.text"}
+    | {"Recommendation.outcome", "Recommendation.provenance"},
+    "recommendation withdraw": {"CaseReview.code", "Recommendation.text"},
+    "meeting new": {"Partnership.name", "Group.name"},
+    "meeting edit": {"Meeting.title", "Group.name"},
+    "meeting pattern": {"Partnership.name", "Group.name"},
+    "people": {"User.first_name", "User.last_name", "Group.name", "Agency.name"}
+    | {"Partnership.name"},
+    "person": {"User.first_name", "User.last_name", "Group.name"},
+    "invite": {"Partnership.name", "Group.name", "Agency.name"},
+    "role add": {"Partnership.name", "Group.name", "Agency.name", "User.first_name"},
+    "role remove": {"Group.name", "User.first_name"},
+    "deactivate": {"User.first_name", "User.last_name"},
+    "groups and agencies": {"Group.name", "Agency.name", "Agency.short_name", "User.first_name"},
+    "group new": {"Partnership.name", "Group.name"},
+    "group edit": {"Group.name"},
+    "agency new": {"Partnership.name"},
+    "agency edit": {"Agency.name", "Agency.short_name"},
+    "invitation": {"User.first_name"},
     "my actions (chair)": {"Action.text", "Plan.title"},
     "my actions (agency lead)": {"Action.text", "CaseReview.code"},
     "dashboard (viewer)": {"Priority.title", "Workstream.title", "CaseReview.code"},
@@ -514,6 +615,10 @@ NOT_PAGES = {
     "reviews:recommendation_reopen",
     "reviews:evidence_add",
     "oversight:import_reread",
+    "plans:action_reorder",
+    "plans:person_reinvite",
+    "oversight:meeting_remind",
+    "plans:person_reactivate",
     "oversight:import_confirm",
     "oversight:import_cancel",
 }

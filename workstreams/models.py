@@ -33,6 +33,19 @@ class Workstream(Archivable, ActionParent):
     list_related = ()
     source_kind = "workstream"
 
+    def save(self, *args, **kwargs):
+        self.kind = ActionParent.Kind.WORKSTREAM
+        self.position = self.number  # document order is the workstream's number
+        super().save(*args, **kwargs)
+
+    def default_ref(self):
+        return f"{self.partnership.short_name}-ws-{self.number}"
+
+    @property
+    def manage_url(self):
+        link = reverse("workstreams:workstream_list", args=[self.partnership.short_name])
+        return f"{link}#ws-{self.number}"
+
     @property
     def container_label(self):
         return self.title

@@ -1,13 +1,18 @@
-"""The workstreams in the layout their users know (seed 000): objective, origin, actions."""
+"""The workstreams in the layout their users know (seed 000): objective, origin, actions; and
+their setting up by board officers (their actions use the shared pages in plans/)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
 
-from plans.access import get_partnership_for_user, scope_for
+from plans.access import get_managed, get_managed_partnership, get_partnership_for_user, scope_for
 from plans.models import Action
 from plans.pages import page
+from plans.views.editing import form_page
 
+from .forms import WorkstreamForm
 from .models import Workstream
 
 
@@ -36,3 +41,45 @@ def workstream_list(request, partnership):
             is_officer=scope_for(request.user).is_officer_of(partnership.pk),
         ),
     )
+
+
+def _save(request, form, title, partnership, saved):
+    if request.method == "POST" and form.is_valid():
+        workstream = form.save()
+        messages.success(request, saved.format(number=workstream.number))
+        return redirect(workstream.manage_url)
+    link = reverse("workstreams:workstream_list", args=[partnership.short_name])
+    return form_page(
+        request,
+        form,
+        title,
+        partnership=partnership,
+        crumbs=[(link, "Workstreams")],
+        caption=partnership.name,
+        cancel_url=link,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workstream_create(request, partnership):
+    partnership = get_managed_partnership(request, partnership)
+    taken = Workstream.objects.filter(partnership=partnership, archived_at=None)
+    number = max(taken.values_list("number", flat=True), default=0) + 1
+    form = WorkstreamForm(
+        request.POST or None,
+        instance=Workstream(partnership=partnership),
+        initial={"number": number},
+    )
+    return _save(request, form, "Add a workstream", partnership, "Workstream {number} is added")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workstream_edit(request, pk):
+    workstream = get_managed(
+        request, Workstream.objects.select_related("partnership"), pk=pk, archived_at=None
+    )
+    form = WorkstreamForm(request.POST or None, instance=workstream)
+    title = f"Edit workstream {workstream.number}"
+    return _save(request, form, title, workstream.partnership, "Workstream {number} is saved")

@@ -8,7 +8,8 @@ Who may do what (DESIGN.md user table; plans/access.py for reading):
   reproducible from history, and shows nothing they cannot already read.
 - Before the deadline the pack is a draft that changes with every update: only board officers
   and administrators, who prepare the pack and chase updates, may produce it (403 for others).
-- Return rates and who has not returned: board officers and administrators only (403).
+- Return rates and who has not returned, "Remind now" and the reminders sent, and adding or
+  changing meetings: board officers and administrators only (403).
 - Another partnership's meeting: 404. Anonymous: redirect to sign in.
 
 The PDF renders synchronously in the request: the NCSCP demo pack (13 pages) takes about 1.5 s,
@@ -19,30 +20,37 @@ waits (static/src/pack-download.js).
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from plans.access import scope_for
+from plans.access import get_managed, get_managed_partnership, require_officer, scope_for
 from plans.models import Group, Partnership
 from plans.pages import page
 from plans.pdf import pdf_response, render_pdf
+from plans.views.editing import form_page
 from safeguarding import audit
 
 from ..cycle import (
+    add_meetings,
     bmg_group,
     current_cycle,
     cutoff,
     cycle_for_meeting,
+    dates_from_pattern,
     previous_meeting,
     return_rates,
 )
-from ..models import Meeting, PackRecord
+from ..forms import CyclePatternForm, MeetingForm
+from ..models import Meeting, PackRecord, ReminderLog
 from ..pack import build_pack, render_pack_html
+from ..reminders import remind_now
 
 
 def get_meeting_for_user(request, pk):
@@ -153,6 +161,13 @@ def meeting_detail(request, pk):
             .select_related("generated_by")
             .order_by("-generated_at")[:5]
         )
+        context["reminders"] = list(
+            ReminderLog.objects.filter(meeting=meeting)
+            .select_related("user", "sent_by")
+            .annotate(action_count=Count("actions"))
+            .order_by("-sent_at")
+        )
+        context["can_remind"] = meeting.date >= timezone.localdate()
     return render(
         request,
         "oversight/meetings/meeting_detail.html",
@@ -213,3 +228,126 @@ def pack_pdf(request, pk):
     )
     filename = f"{partnership.short_name}-BMG-pack-{meeting.date:%Y-%m-%d}.pdf"
     return pdf_response(pdf.content, filename, attachment=True)
+
+
+# -- Setting up the calendar, and chasing ---------------------------------------------------
+
+
+def meetings_crumbs():
+    return [(reverse("oversight:meeting_list"), "Meetings and packs")]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request, short_name):
+    partnership = get_managed_partnership(request, short_name)
+    form = MeetingForm(
+        request.POST or None, partnership=partnership, initial={"group": bmg_group(partnership)}
+    )
+    if request.method == "POST" and form.is_valid():
+        meeting = form.save()
+        messages.success(request, f"{meeting} is in the calendar")
+        return redirect("oversight:meeting_detail", pk=meeting.pk)
+    return form_page(
+        request,
+        form,
+        "Add a meeting",
+        partnership=partnership,
+        crumbs=meetings_crumbs(),
+        caption=partnership.name,
+        button="Add the meeting",
+        cancel_url=reverse("oversight:meeting_list"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = get_managed(
+        request, Meeting.objects.select_related("group"), via="group__partnerships", pk=pk
+    )
+    partnership = (
+        meeting.group.partnerships.filter(
+            pk__in=scope_for(request.user).readable_partnerships
+        ).first()
+        or meeting.group.partnerships.first()
+    )
+    form = MeetingForm(request.POST or None, instance=meeting, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{meeting} is saved")
+        return redirect("oversight:meeting_detail", pk=meeting.pk)
+    link = reverse("oversight:meeting_detail", args=[meeting.pk])
+    return form_page(
+        request,
+        form,
+        "Change the meeting",
+        partnership=partnership,
+        crumbs=[*meetings_crumbs(), (link, str(meeting))],
+        cancel_url=link,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_plan(request, short_name):
+    """The next meetings of a group from a pattern (e.g. the third Wednesday of June, October
+    and February, deadline 14 days before)."""
+    partnership = get_managed_partnership(request, short_name)
+    initial = {
+        "group": bmg_group(partnership),
+        "months": [2, 6, 10],
+        "week": 3,
+        "weekday": 2,
+        "notice_days": 14,
+        "count": 3,
+        "title_prefix": "BMG",
+    }
+    form = CyclePatternForm(request.POST or None, partnership=partnership, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        group = data["group"]
+        latest = group.meetings.order_by("-date").first()
+        after = max(timezone.localdate(), latest.date if latest else timezone.localdate())
+        dates = dates_from_pattern(
+            data["months"], data["week"], data["weekday"], after, data["count"]
+        )
+        created, _ = add_meetings(
+            group,
+            dates,
+            notice_days=data["notice_days"],
+            title_prefix=data["title_prefix"],
+            by=request.user,
+        )
+        listed = ", ".join(f"{m.date:%-d %B %Y}" for m in created)
+        messages.success(request, f"{len(created)} meetings of {group.name} added: {listed}")
+        return redirect("oversight:meeting_list")
+    return form_page(
+        request,
+        form,
+        "Add the next meetings from a pattern",
+        partnership=partnership,
+        crumbs=meetings_crumbs(),
+        caption=partnership.name,
+        button="Add the meetings",
+        intro="The meetings are added after the group's last meeting in the calendar, on the "
+        "day of the pattern; each gets its update deadline. You can change any of them after.",
+        cancel_url=reverse("oversight:meeting_list"),
+    )
+
+
+@login_required
+@require_POST
+def meeting_remind(request, pk):
+    """Remind now: one email to each person whose actions are not updated for this meeting,
+    never twice in a day (oversight/reminders.py)."""
+    meeting, partnership = get_meeting_for_user(request, pk)
+    require_officer(request, partnership)
+    if not has_pack(meeting) or meeting.date < timezone.localdate():
+        raise Http404("Reminders are for Business Management Group meetings still to come")
+    sent, skipped = remind_now(meeting, partnership, by=request.user)
+    text = f"{len(sent)} reminder{'s' if len(sent) != 1 else ''} sent"
+    if skipped:
+        text += f"; {len(skipped)} already reminded today, so not sent again"
+    messages.success(request, text)
+    return redirect(reverse("oversight:meeting_detail", args=[meeting.pk]) + "#reminders")

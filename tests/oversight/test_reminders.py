@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from oversight.models import Meeting, ReminderLog
-from oversight.reminders import send_reminders, stage_for
+from oversight.reminders import overdue_stage_for, remind_now, send_reminders, stage_for
 from plans.models import (
     Action,
     Agency,
@@ -159,6 +159,9 @@ def test_the_three_day_reminder_leaves_out_what_was_updated_meanwhile(cycle):
     assert {r.stage for r in sent} == {3}
     assert set(sent_to()) == {"police@example.org", "named@example.org"}
     assert send_reminders(DEADLINE) == []
+    # After the deadline the reminders say the updates are overdue (issue 12), once a stage.
+    overdue = send_reminders(DEADLINE + timedelta(days=1))
+    assert {(r.kind, r.stage) for r in overdue} == {("overdue", 1)}
     assert send_reminders(DEADLINE + timedelta(days=1)) == []
 
 
@@ -260,3 +263,58 @@ def test_reminders_sent_from_several_processes_at_once_go_out_once(cycle):
     assert ReminderLog.objects.count() == 3
     assert sorted(m.to[0] for m in mail.outbox) == sorted(set(m.to[0] for m in mail.outbox))
     assert len(mail.outbox) == 3
+
+
+@pytest.mark.parametrize(
+    "days_after, stage",
+    [(0, None), (1, 1), (2, 1), (6, 1), (7, 7), (14, 7), (15, None)],
+)
+def test_the_overdue_stage_due_each_day_until_the_meeting(days_after, stage):
+    meeting = Meeting(update_deadline=DEADLINE, date=DEADLINE + timedelta(days=14))
+    assert overdue_stage_for(meeting, DEADLINE + timedelta(days=days_after), (1, 7)) == stage
+
+
+@pytest.mark.django_db
+def test_overdue_reminders_go_on_the_chosen_days_once_and_say_overdue(cycle, settings):
+    settings.OVERDUE_REMINDER_DAYS = (1, 7)
+    send_reminders(DEADLINE + timedelta(days=1))
+    message = sent_to()["police@example.org"]
+    assert message.subject.startswith("Overdue: 2 actions not updated")
+    assert "so these updates are overdue" in message.body
+    mail.outbox.clear()
+    assert send_reminders(DEADLINE + timedelta(days=3)) == []  # stage 1 is done
+    assert {r.stage for r in send_reminders(DEADLINE + timedelta(days=8))} == {7}
+    assert ReminderLog.objects.filter(kind="overdue").count() == 6
+    settings.OVERDUE_REMINDER_DAYS = ()
+    assert send_reminders(DEADLINE + timedelta(days=9)) == []
+
+
+@pytest.mark.django_db
+def test_remind_now_emails_each_person_once_a_day_and_logs_who_sent_it(cycle, officer, ncscp):
+    today = DEADLINE - timedelta(days=20)
+    sent, skipped = remind_now(cycle.meeting, ncscp, by=officer, today=today)
+    assert {r.user.email for r in sent} == {
+        "police@example.org",
+        "named@example.org",
+        "t-chair@example.org",
+    }
+    assert len(mail.outbox) == 3 and skipped == []
+    log = ReminderLog.objects.get(user=cycle.police_lead)
+    assert (log.kind, log.sent_by, log.sent_on) == ("manual", officer, today)
+    assert {a.text for a in log.actions.all()} == {
+        "Police action",
+        "Action under the police recommendation",
+    }
+    again, skipped = remind_now(cycle.meeting, ncscp, by=officer, today=today)
+    assert again == [] and len(skipped) == 3 and len(mail.outbox) == 3
+    later, _ = remind_now(cycle.meeting, ncscp, by=officer, today=today + timedelta(days=1))
+    assert len(later) == 3
+
+
+@pytest.mark.django_db
+def test_remind_now_skips_people_the_schedule_reached_today(cycle, officer, ncscp):
+    send_reminders(DEADLINE - timedelta(days=14))
+    sent, skipped = remind_now(
+        cycle.meeting, ncscp, by=officer, today=DEADLINE - timedelta(days=14)
+    )
+    assert sent == [] and len(skipped) == 3

@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from .access import can_edit_action, get_action_for_user, get_editable_action_for_user, scope_for
-from .forms import UpdateForm
-from .models import Action, ActionParent, Partnership, Plan
-from .pages import page
-from .updates import UpdateConflict, edit_token
+from ..access import can_edit_action, get_action_for_user, get_editable_action_for_user, scope_for
+from ..changes import changes_of, latest
+from ..forms import UpdateForm
+from ..models import Action, ActionParent, Objective, Partnership, Plan, Priority
+from ..pages import page
+from ..updates import UpdateConflict, edit_token
 
 
 def field_changes(action):
@@ -75,6 +76,7 @@ def action_detail(request, pk):
         "timeline": list(reversed(updates)),
         "history": field_changes(action),
         "can_edit": can_edit_action(request.user, action),
+        "can_manage": scope_for(request.user).is_officer_of(action.parent.partnership_id),
         "today": timezone.localdate(),
     }
     return render(
@@ -183,6 +185,9 @@ def plan_list(request):
         "partnerships": partnerships,
         "with_workstreams": with_workstreams,
         "is_officer": scope.is_an_officer,
+        "managed": scope.readable_partnerships
+        if scope.is_superuser
+        else scope.officer_partnerships,
     }
     return render(
         request, "plans/plan_list.html", page(request, "Plans", nav="plans:plan_list", **context)
@@ -192,7 +197,8 @@ def plan_list(request):
 @login_required
 @require_safe
 def plan_detail(request, slug):
-    """The business plan in the layout of its source document (seed 004's columns)."""
+    """The business plan in the layout of its source document (seed 004's columns); for
+    board officers, the links that maintain it and the changes made to it."""
     scope = scope_for(request.user)
     plan = get_object_or_404(
         Plan.objects.select_related("partnership"),
@@ -205,18 +211,42 @@ def plan_detail(request, slug):
         .filter(parent__objective__plan=plan)
         .order_by("parent__objective__number", "position")
     )
-    objectives = {}
+    by_objective = {}
     for action in actions:
-        objectives.setdefault(action.parent.objective, []).append(action)
+        by_objective.setdefault(action.parent_id, []).append(action)
+    objectives = list(plan.objectives.filter(archived_at=None).select_related("priority"))
+    can_manage = scope.is_officer_of(plan.partnership_id)
     context = {
         "plan": plan,
-        "can_archive": scope.is_officer_of(plan.partnership_id),
+        "can_archive": can_manage,
+        "can_manage": can_manage,
         "priorities": list(plan.priorities.all()),
         "cohorts": list(plan.focus_cohorts.all()),
-        "objectives": list(objectives.items()),
+        "objectives": [(o, by_objective.get(o.pk, [])) for o in objectives],
+        "changes": plan_changes(plan) if can_manage else [],
     }
     return render(
         request,
         "plans/plan_detail.html",
         page(request, plan.title, partnership=plan.partnership, **context),
+    )
+
+
+def plan_changes(plan):
+    """The latest changes to the plan, its priorities, objectives and actions, with who."""
+
+    def records(model, **lookup):
+        return list(model.history.filter(**lookup).select_related("history_user"))
+
+    objective_ids = list(plan.objectives.values_list("pk", flat=True))
+    numbers = dict(plan.objectives.values_list("pk", "number"))
+    return latest(
+        changes_of(records(Plan, id=plan.pk), lambda r: "The plan"),
+        changes_of(records(Priority, plan_id=plan.pk), lambda r: f"Priority {r.number}"),
+        changes_of(records(Objective, plan_id=plan.pk), lambda r: f"Objective {r.number}"),
+        changes_of(
+            records(Action, parent_id__in=objective_ids),
+            lambda r: f"Action {numbers.get(r.parent_id, '?')}.{r.position}",
+            skip={"ref", "due_date"},
+        ),
     )
