@@ -807,7 +807,10 @@ class ActionWriter:
             lambda action: action.text,
         )
         position = max((action.position for action in existing), default=0)
-        label = parent.display_number if parent.pk else "new"
+        kind = "Objective" if parent.kind == ActionParent.Kind.OBJECTIVE else "Recommendation"
+        label = f"{kind} {parent.display_number},"
+        if parent.kind == ActionParent.Kind.WORKSTREAM:
+            label = f"Workstream {parent.display_number},"
         for item, action in pairs:
             if action is None:
                 position += 1

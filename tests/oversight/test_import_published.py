@@ -151,7 +151,7 @@ def test_reimporting_a_revised_plan_never_moves_progress_to_another_action(nscp,
     summary = import_file(csv_bytes(revised), "plan.csv", opts(nscp, admin_user, dry_run=True))
     assert summary.added == [
         "Recommendation 0: A new first recommendation",
-        "new action 1: Do the new thing",
+        "Recommendation 0, action 1: Do the new thing",
     ]
     assert summary.counts["recommendations"] == {"created": 1, "unchanged": 3}
     import_file(csv_bytes(revised), "plan.csv", opts(nscp, admin_user))
