@@ -553,7 +553,7 @@ class Walker:
         # A reference column left of the objective/recommendation column numbers those ("No. |
         # What do we want to achieve?"); right of it, it numbers the actions ("Theme | Ref").
         ref, parent = layout.first("ref"), layout.first(layout.parent_field)
-        self.ref_numbers_parents = bool(ref and (parent is None or ref.index < parent.index))
+        self.ref_numbers_parents = bool(ref and parent and ref.index < parent.index)
 
     def walk(self):
         first = True

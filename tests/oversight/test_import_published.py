@@ -258,3 +258,58 @@ def test_a_bad_mapping_reads_as_an_error_on_the_preview(officer_client, nscp):
     assert "No column of actions or recommendations" in response.content.decode()
     pending.refresh_from_db()
     assert pending.payload["columns"][2]["field"] == "action"  # unchanged
+
+
+def xlsx_bytes(sheets):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_plan_is_found_on_whichever_sheet_holds_it(db):
+    data = xlsx_bytes(
+        [
+            ("Cover", [["Business Plan 2016-18"], ["Version 3, approved by the Board"]]),
+            (
+                "Action plan",
+                [["Ref", "Action", "Lead", "By when"], ["1.1", "Do it", "QA", "Q3 2016/17"]],
+            ),
+            ("Notes", [["Glossary"], ["LSCB", "Local Safeguarding Children Board"]]),
+        ]
+    )
+    parsed = parse_file(data, "plan.xlsx")
+    assert parsed["sheet"] == "Action plan"
+    (action,) = parsed["objectives"][0]["actions"]
+    assert (action["reference"], action["text"], action["timescale"]) == (
+        "1.1",
+        "Do it",
+        "Q3 2016/17",
+    )
+
+
+def test_numbered_actions_take_their_own_numbered_timescales(nscp, admin_user):
+    rows = [
+        ["Recommendation", "Actions", "Timescale"],
+        [
+            "Improve supervision",
+            "1. Revise the policy 2. Audit the records",
+            "1. Complete 2. 31 March 2020",
+        ],
+    ]
+    parsed = parse_file(csv_bytes(rows), "plan.csv")
+    actions = parsed["recommendations"][0]["actions"]
+    assert [(a["text"], a["timescale"]) for a in actions] == [
+        ("Revise the policy", "Complete"),
+        ("Audit the records", "31 March 2020"),
+    ]
+    import_file(csv_bytes(rows), "plan.csv", opts(nscp, admin_user))
+    audit = Action.objects.get(text="Audit the records")
+    assert audit.due_date == date(2020, 3, 31)
