@@ -48,7 +48,7 @@ from .cycle import cutoff, previous_meeting
 GENERATED_PREFIX = "Generated on "
 
 # Movement compares ratings on the RAG scale; Not started and "not yet rated" are off it.
-SCALE = {Rating.RED: 0, Rating.AMBER: 1, Rating.GREEN: 2, Rating.COMPLETE: 3}
+SCALE = Rating.scale()
 MOVEMENTS = [
     ("improved", "Improved"),
     ("worsened", "Worsened"),
@@ -65,14 +65,6 @@ MOVEMENT_HELP = {
     "completed": "rated Complete since the previous meeting",
     "other": "changed to or from Not started, which is not on the scale",
 }
-RATING_HELP = [
-    (Rating.RED, "Off track: needs escalation to the group."),
-    (Rating.AMBER, "At risk: some slippage, with a plan to recover."),
-    (Rating.GREEN, "On track."),
-    (Rating.COMPLETE, "Complete: evidence of completion seen."),
-    (Rating.NOT_STARTED, "Not started: work has not begun yet."),
-    (None, "Not yet rated: no update recorded by the deadline."),
-]
 EXCEPTIONS = [
     ("red", "Rated Red"),
     ("amber", "Rated Amber"),
@@ -87,14 +79,7 @@ EXCEPTION_WORDS = [
     ("slipped", "Due date revised"),
     ("not-updated", "Not updated since the previous meeting"),
 ]
-CHART_COLOURS = {
-    Rating.RED: "#d4351c",
-    Rating.AMBER: "#ffbf47",
-    Rating.GREEN: "#00703c",
-    Rating.COMPLETE: "#1d70b8",
-    Rating.NOT_STARTED: "#b1b4b6",
-    None: "#ffffff",
-}
+CHART_COLOURS = Rating.colours()
 
 
 def movement(before, after, *, known_before):
@@ -729,7 +714,9 @@ def milestones_due(pack, milestones):
     ]
 
 
-RATING_KEY = [(rating, rag.label(rating), meaning) for rating, meaning in RATING_HELP]
+RATING_KEY = [
+    (rating, Rating.label_of(rating), Rating.meanings()[rating]) for rating in Rating.column_order()
+]
 MOVEMENT_KEY = [(text, MOVEMENT_HELP[key]) for key, text in MOVEMENTS]
 
 

@@ -1078,6 +1078,7 @@ class Rating(models.TextChoices):
             cls.GREEN: "On track.",
             cls.COMPLETE: "Complete: evidence of completion seen.",
             cls.NOT_STARTED: "Not started: work has not begun yet.",
+            None: "Not yet rated: no update recorded by the deadline.",
         }
 
     @classmethod
@@ -1089,6 +1090,7 @@ class Rating(models.TextChoices):
             cls.GREEN: "#00703c",
             cls.COMPLETE: "#1d70b8",
             cls.NOT_STARTED: "#b1b4b6",
+            None: "#ffffff",
         }
 
 

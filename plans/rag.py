@@ -8,26 +8,15 @@ from dataclasses import dataclass, field
 
 from .models import Rating
 
-# Most severe first; None is an action never rated.
-SEVERITY = [Rating.RED, Rating.AMBER, Rating.NOT_STARTED, None, Rating.GREEN, Rating.COMPLETE]
-COLUMNS = [
-    (Rating.RED, "Red"),
-    (Rating.AMBER, "Amber"),
-    (Rating.GREEN, "Green"),
-    (Rating.COMPLETE, "Complete"),
-    (Rating.NOT_STARTED, "Not started"),
-    (None, "Not yet rated"),
-]
-
 
 def worst(ratings):
-    """The most severe of `ratings` (None stands for "not yet rated")."""
+    """The most severe of `ratings` (None stands for "not yet rated"), in Rating.severity()."""
     present = set(ratings)
-    return next((rating for rating in SEVERITY if rating in present), None)
+    return next((rating for rating in Rating.severity() if rating in present), None)
 
 
 def label(rating):
-    return Rating(rating).label if rating else "Not yet rated"
+    return Rating.label_of(rating)
 
 
 @dataclass
@@ -56,7 +45,7 @@ class Tally:
 
     @property
     def cells(self):
-        return [(rating, text, self.counts.get(rating, 0)) for rating, text in COLUMNS]
+        return [(rating, text, self.counts.get(rating, 0)) for rating, text in Rating.columns()]
 
 
 # -- Status words in published plans -------------------------------------------------------
