@@ -681,12 +681,16 @@ def _text_key(text):
 
 
 def _check_new_refs(parsed, pairs, prefix, file):
-    """Refs are unique across the tracker: say so rather than fail on a database error."""
     wanted = [f"{prefix}-obj-{data['number']}" for data, objective in pairs if objective is None]
+    refuse_taken_refs(wanted, file, "by another plan")
+
+
+def refuse_taken_refs(wanted, file, where):
+    """Refs are unique across the tracker: say so rather than fail on a database error."""
     taken = set(ActionParent.objects.filter(ref__in=wanted).values_list("ref", flat=True))
     if taken:
         raise ImportFailed(
-            Problem(f'The reference "{ref}" is already used by another plan.', file=file)
+            Problem(f'The reference "{ref}" is already used {where}.', file=file)
             for ref in sorted(taken)
         )
 

@@ -34,6 +34,7 @@ from plans.importing import (
     Problem,
     Summary,
     match_items,
+    refuse_taken_refs,
     save_tracked,
     set_fields,
 )
@@ -361,11 +362,5 @@ def _sync_recommendation(recommendation, data, agency, review, prefix, numbers, 
 
 
 def _check_refs(pairs, numbers, prefix, file):
-    """Refs are unique across the tracker: say so rather than fail on a database error."""
     wanted = [f"{prefix}-r{next(numbers):02d}" for _data, rec in pairs if rec is None]
-    taken = set(ActionParent.objects.filter(ref__in=wanted).values_list("ref", flat=True))
-    if taken:
-        raise ImportFailed(
-            Problem(f'The reference "{ref}" is already used elsewhere in the tracker.', file=file)
-            for ref in sorted(taken)
-        )
+    refuse_taken_refs(wanted, file, "elsewhere in the tracker")
