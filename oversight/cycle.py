@@ -118,7 +118,8 @@ def actions_to_return(partnership, cycle):
     was updated in the cycle.
     """
     return (
-        Action.objects.filter(parent__partnership=partnership, parent__archived_at=None)
+        Action.objects.filter(parent__partnership=partnership)
+        .live()
         .for_list()
         .annotate(returned=updated_in(cycle))
         .filter(

@@ -587,8 +587,8 @@ def place_items(state, *, previous, as_of):
     items = {}
     for pk, row in state.actions.items():
         parent = state.parents.get(row["parent_id"])
-        if parent is None:
-            continue  # its parent did not exist yet, or belongs to another partnership
+        if parent is None or row.get("withdrawn_on"):
+            continue  # no parent yet, another partnership's, or withdrawn by the deadline
         item = Item(row, parent, known_before=pk in state.known_before)
         parent.items.append(item)
         items[pk] = item

@@ -572,3 +572,21 @@ class InviteForm(RoleForm):
                 "from their page"
             )
         return email
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it withdrawn?",
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter why the action is withdrawn",
+            "max_length": f"Reason must be {COMMENT_MAX:,} characters or fewer",
+        },
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("Enter why the action is withdrawn")
+        return reason

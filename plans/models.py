@@ -732,9 +732,12 @@ class ActionQuerySet(NaturalKeyQuerySet):
         """Actions `user` may read: those of the partnerships they read, and their shared
         groups' actions in the partnerships those groups also serve (see plans/access.py)."""
         scope = Role.objects.scope_for(user)
-        return self.filter(
-            scope.action_read_q(self.model.objects.all()), parent__archived_at__isnull=True
-        )
+        return self.live().filter(scope.action_read_q(self.model.objects.all()))
+
+    def live(self):
+        """Neither archived with its plan, workstream or review, nor withdrawn: the actions
+        lists, counts, reminders and packs are about."""
+        return self.filter(parent__archived_at__isnull=True, withdrawn_on__isnull=True)
 
     def editable_by(self, user):
         """Actions `user` may update: a subset of visible_to()."""
@@ -855,6 +858,8 @@ class Action(TimeStampedModel):
     revised_due_date = models.DateField(null=True, blank=True)
     revision_reason = models.TextField(blank=True)
     completion_notes = models.TextField(blank=True)
+    withdrawn_reason = models.TextField("why it was withdrawn", blank=True)
+    withdrawn_on = models.DateField(null=True, blank=True, editable=False)
     notes = models.TextField(
         "other columns as published",
         blank=True,
@@ -888,6 +893,11 @@ class Action(TimeStampedModel):
                 condition=Q(revised_due_date__isnull=True) | ~Q(revision_reason=""),
                 name="action_revised_due_date_has_reason",
             ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True, withdrawn_reason="")
+                | (Q(withdrawn_on__isnull=False) & ~Q(withdrawn_reason="")),
+                name="action_withdrawn_with_a_reason",
+            ),
         ]
 
     def __str__(self):
@@ -902,6 +912,18 @@ class Action(TimeStampedModel):
         return (self.ref,)
 
     natural_key.dependencies = ["plans.actionparent"]
+
+    def withdraw(self, reason, *, by):
+        """Withdraw with a reason: out of every list, count, reminder and later pack, still on
+        its own page with the reason. Its updates and history stay."""
+        self.withdrawn_reason = reason
+        self.withdrawn_on = timezone.localdate()
+        self._history_user = by
+        self.save(update_fields=["withdrawn_reason", "withdrawn_on", "updated_at"])
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_on is not None
 
     @property
     def effective_due_date(self):

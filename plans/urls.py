@@ -10,6 +10,7 @@ urlpatterns = [
     path("actions/<int:pk>/edit/", editing.action_edit, name="action_edit"),
     path("actions/<int:pk>/reorder/", editing.action_reorder, name="action_reorder"),
     path("actions/<int:pk>/move/", editing.action_move, name="action_move"),
+    path("actions/<int:pk>/withdraw/", editing.action_withdraw, name="action_withdraw"),
     path("plans/", reading.plan_list, name="plan_list"),
     path("partnerships/<str:short_name>/plans/new/", editing.plan_create, name="plan_create"),
     path("plans/<slug:slug>/", reading.plan_detail, name="plan_detail"),

@@ -40,7 +40,7 @@ def latest_ratings(action_filter):
     """{recommendation id: [latest rating of each action]} in one query."""
     ratings = defaultdict(list)
     rows = (
-        Action.objects.filter(**action_filter)
+        Action.objects.filter(**action_filter, withdrawn_on=None)
         .with_latest_update()
         .values_list("parent_id", "latest_rating")
     )

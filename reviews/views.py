@@ -354,7 +354,7 @@ def review_pdf(request, pk):
     review = get_review_for_user(request, pk)
     context = _review_context(request, review)
     actions = (
-        Action.objects.filter(parent__recommendation__review=review)
+        Action.objects.filter(parent__recommendation__review=review, withdrawn_on=None)
         .with_latest_update()
         .order_by("parent__position", "position")
     )
@@ -377,8 +377,9 @@ def review_pdf(request, pk):
 
 
 def _recommendation_context(request, recommendation, evidence_form=None):
+    withdrawn = list(recommendation.actions.exclude(withdrawn_on=None).order_by("position"))
     actions = list(
-        Action.objects.filter(parent=recommendation)
+        Action.objects.filter(parent=recommendation, withdrawn_on=None)
         .with_latest_update()
         .prefetch_related(
             Prefetch(
@@ -402,6 +403,7 @@ def _recommendation_context(request, recommendation, evidence_form=None):
         "recommendation": recommendation,
         "review": recommendation.review,
         "actions": actions,
+        "withdrawn_actions": withdrawn,
         "can_close": capacity is not None,
         "is_officer": is_officer(request.user, recommendation.partnership),
     }
@@ -633,7 +635,7 @@ def theme_detail(request, slug):
         .order_by("partnership__short_name", "number")
     )
     actions = (
-        Action.objects.filter(parent__in=[w.pk for w in workstreams])
+        Action.objects.filter(parent__in=[w.pk for w in workstreams], withdrawn_on=None)
         .with_latest_update()
         .order_by("parent__position", "position")
     )

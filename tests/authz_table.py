@@ -205,6 +205,7 @@ TABLE = {
     "plans:action_edit": Row(ACTION, OFFICER, OFFICER_SAVE, ACTION_TEXT),
     "plans:action_reorder": Row(ACTION, POST_ONLY, OFFICER_SAVE, UP),
     "plans:action_move": Row(ACTION, OFFICER, OFFICER_SAVE, MOVE_TO),
+    "plans:action_withdraw": Row(ACTION, OFFICER, OFFICER_SAVE, REASON),
     "oversight:archive_list": Row(None, "L 403 403 403 200 200 200 403", SAFE_ONLY),
     "oversight:archive_object": Row(LIVE_REVIEW, OFFICER, OFFICER_SAVE),
     "oversight:restore_object": Row(ARCHIVED_REVIEW, POST_ONLY, OFFICER_SAVE),

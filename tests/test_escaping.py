@@ -228,6 +228,7 @@ def world(db):
         parent=w.objective,
         due_date=today - timedelta(days=10),
         revised_due_date=today + timedelta(days=10),
+        withdrawn_reason="",
     )
     w.action.lead_groups.add(w.group)
     w.action.lead_agencies.add(w.agency)
@@ -242,7 +243,7 @@ def world(db):
         Workstream, ref="hostile-w1", kind=ActionParent.Kind.WORKSTREAM, partnership=p, number=1
     )
     w.workstream.themes.add(w.theme)
-    w.ws_action = make(Action, copy=3, ref="hostile-w1-1", parent=w.workstream)
+    w.ws_action = make(Action, copy=3, ref="hostile-w1-1", parent=w.workstream, withdrawn_reason="")
 
     w.review = make(
         CaseReview,
@@ -266,7 +267,13 @@ def world(db):
         closed_reason="",
         withdrawn_reason="",
     )
-    w.rec_action = make(Action, copy=4, ref="hostile-r1-1", parent=w.recommendation)
+    w.rec_action = make(
+        Action, copy=4, ref="hostile-r1-1", parent=w.recommendation, withdrawn_reason=""
+    )
+    # A second action, withdrawn with a reason: its recommendation's page lists it apart.
+    w.withdrawn_action = make(
+        Action, copy=5, ref="hostile-r1-2", parent=w.recommendation, position=2, withdrawn_on=today
+    )
     make(RagUpdate, copy=2, action=w.rec_action, rating=Rating.AMBER, as_of=today, author=w.officer)
     make(
         Evidence,
@@ -427,6 +434,8 @@ def pages(w):
         ("action add", reverse("plans:action_add", args=[w.objective.pk])),
         ("action edit", reverse("plans:action_edit", args=[w.action.pk])),
         ("action move", reverse("plans:action_move", args=[w.action.pk])),
+        ("action withdraw", reverse("plans:action_withdraw", args=[w.action.pk])),
+        ("withdrawn action", reverse("plans:action_detail", args=[w.withdrawn_action.pk])),
         ("workstream new", reverse("workstreams:workstream_create", args=[p.short_name])),
         ("workstream edit", reverse("workstreams:workstream_edit", args=[w.workstream.pk])),
         ("recommendation add", reverse("reviews:recommendation_add", args=[w.review.pk])),
@@ -523,6 +532,8 @@ EXPECTED = {
     "action add": {"Objective.text", "Group.name", "Agency.name", "User.first_name"},
     "action edit": ACTION | {"Objective.text", "Group.name", "Agency.name"},
     "action move": {"Action.text"},
+    "action withdraw": {"Action.text"},
+    "withdrawn action": {"Action.text", "Action.withdrawn_reason"},
     "workstream new": {"Partnership.name", "CaseReview.code", "CaseReview.title"},
     "workstream edit": {"Workstream.title", "Workstream.objective_text", "Workstream.origin"}
     | {"CaseReview.code"},

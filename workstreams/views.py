@@ -25,7 +25,9 @@ def workstream_list(request, partnership):
         .prefetch_related("reviews")
         .order_by("number")
     )
-    actions = Action.objects.for_list().filter(parent__in=[ws.pk for ws in workstreams])
+    actions = Action.objects.for_list().filter(
+        parent__in=[ws.pk for ws in workstreams], withdrawn_on=None
+    )
     by_parent = {}
     for action in actions.order_by("position"):
         by_parent.setdefault(action.parent_id, []).append(action)

@@ -15,7 +15,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import get_managed, get_managed_partnership
-from ..forms import ActionForm, MoveActionForm, ObjectiveForm, PlanForm, PriorityForm
+from ..forms import (
+    ActionForm,
+    MoveActionForm,
+    ObjectiveForm,
+    PlanForm,
+    PriorityForm,
+    WithdrawForm,
+)
 from ..models import Action, ActionParent, Objective, Plan, Priority
 from ..pages import page
 
@@ -289,4 +296,31 @@ def action_move(request, pk):
         intro=action.text[:300],
         button="Move the action",
         cancel_url=reverse("plans:action_detail", args=[action.pk]),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_withdraw(request, pk):
+    """Withdraw an action with a reason (the confirmation page asks for it)."""
+    action = managed_action(request, pk)
+    if action.is_withdrawn:
+        raise Http404("This action is already withdrawn")
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        action.withdraw(form.cleaned_data["reason"], by=request.user)
+        messages.success(request, f"Action {action.display_ref} is withdrawn")
+        return redirect("plans:action_detail", pk=action.pk)
+    detail = reverse("plans:action_detail", args=[action.pk])
+    return form_page(
+        request,
+        form,
+        f"Withdraw action {action.display_ref}",
+        partnership=action.parent.partnership,
+        crumbs=[(detail, f"Action {action.display_ref}")],
+        caption=action.parent.child.section_label,
+        intro=f"{action.text[:300]} It leaves every list, count, reminder and later pack; its "
+        "page, updates and history stay.",
+        button="Withdraw the action",
+        cancel_url=detail,
     )

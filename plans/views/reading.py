@@ -208,7 +208,7 @@ def plan_detail(request, slug):
     )
     actions = (
         Action.objects.for_list()
-        .filter(parent__objective__plan=plan)
+        .filter(parent__objective__plan=plan, withdrawn_on=None)
         .order_by("parent__objective__number", "position")
     )
     by_objective = {}
