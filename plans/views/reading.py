@@ -11,43 +11,83 @@ from django.views.decorators.http import require_http_methods, require_safe
 from ..access import can_edit_action, get_action_for_user, get_editable_action_for_user, scope_for
 from ..changes import changes_of, latest
 from ..forms import UpdateForm
+from ..history import m2m_snapshot_model
 from ..models import Action, ActionParent, Objective, Partnership, Plan, Priority
 from ..pages import page
 from ..updates import UpdateConflict, edit_token
 
+LINKS = ("lead_groups", "lead_agencies", "lead_users")
+
 
 def field_changes(action):
-    """Field-level history, newest first: who, when, and each field's old > new value."""
-    skip = {"updated_at", "created_at"}
+    """Field-level history, newest first: who, when, and each field's old > new value,
+    the linked groups, agencies and people included (by name). A fixed number of queries:
+    the links of every history record are read at once."""
+    skip = {"updated_at", "created_at", *LINKS}
     records = list(action.history.select_related("history_user").order_by("history_id"))
+    links = _links_by_record(records)
     changes = []
     previous = None
     for record in records:
         if previous is None:
             entry = {"record": record, "created": True, "changes": []}
         else:
-            delta = record.diff_against(
-                previous, excluded_fields=["lead_groups", "lead_agencies", "lead_users"]
-            )
-            diffs = [c for c in delta.changes if c.field not in skip]
+            delta = record.diff_against(previous, excluded_fields=list(LINKS))
+            diffs = [
+                {
+                    "field": Action._meta.get_field(c.field).verbose_name,
+                    "old": c.old,
+                    "new": c.new,
+                }
+                for c in delta.changes
+                if c.field not in skip
+            ]
+            diffs += _link_changes(links, previous, record)
             if not diffs:
                 previous = record
                 continue
-            entry = {
-                "record": record,
-                "created": False,
-                "changes": [
-                    {
-                        "field": Action._meta.get_field(c.field).verbose_name,
-                        "old": c.old,
-                        "new": c.new,
-                    }
-                    for c in diffs
-                ],
-            }
+            entry = {"record": record, "created": False, "changes": diffs}
         changes.append(entry)
         previous = record
     return list(reversed(changes))
+
+
+def _link_changes(links, before, after):
+    found = []
+    for name in LINKS:
+        old, new = links[name].get(before.history_id, []), links[name].get(after.history_id, [])
+        if sorted(old) != sorted(new):
+            label = Action._meta.get_field(name).verbose_name
+            found.append(
+                {
+                    "field": label,
+                    "old": ", ".join(sorted(old)) or "none",
+                    "new": ", ".join(sorted(new)) or "none",
+                }
+            )
+    return found
+
+
+def _links_by_record(records):
+    """{link field: {history id: [names]}} from the history snapshots, one query per field."""
+    ids = [record.history_id for record in records]
+    found = {}
+    for name in LINKS:
+        field = Action._meta.get_field(name)
+        target = field.m2m_reverse_name()
+        rows = m2m_snapshot_model(Action, name).objects.filter(history_id__in=ids)
+        pairs = list(rows.values_list("history_id", target))
+        model = field.related_model
+        named = {
+            obj.pk: (obj.get_full_name() or obj.get_username())
+            if name == "lead_users"
+            else str(obj)
+            for obj in model._default_manager.filter(pk__in={pk for _h, pk in pairs})
+        }
+        found[name] = {}
+        for history_id, pk in pairs:
+            found[name].setdefault(history_id, []).append(named.get(pk, "?"))
+    return found
 
 
 @login_required

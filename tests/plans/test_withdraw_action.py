@@ -64,3 +64,15 @@ def test_a_withdrawn_action_is_not_chased_and_its_recommendation_lists_it_apart(
     page = client.get(reverse("reviews:recommendation_detail", args=[recommendation.pk]))
     html = page.content.decode()
     assert "Withdrawn actions" in html and "Merged into another" in html
+
+
+def test_the_action_page_shows_changes_to_its_linked_groups_by_name(
+    client, officer, actions, qa_group
+):
+    keep, _drop = actions
+    keep._history_user = officer
+    keep.lead_groups.add(qa_group)
+    client.force_login(officer)
+    html = client.get(reverse("plans:action_detail", args=[keep.pk])).content.decode()
+    assert "lead groups" in html.lower()
+    assert qa_group.name.replace("'", "&#x27;") in html
