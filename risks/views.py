@@ -15,6 +15,7 @@ from plans.access import (
     get_partnership_for_user,
     scope_for,
 )
+from plans.changes import changes_of, latest
 from plans.pages import current_partnership, page
 from plans.views.editing import form_page
 
@@ -99,6 +100,9 @@ def risk_detail(request, pk):
     appetite = RiskAppetite.score_for(risk.partnership)
     reviews = list(risk.reviews.select_related("reviewed_by"))
     actions = risk.actions.filter(parent__archived_at=None).select_related("parent")
+    changes = changes_of(
+        risk.history.select_related("history_user"), lambda record: f"Risk {record.reference}"
+    )
     return render(
         request,
         "risks/risk_detail.html",
@@ -110,6 +114,7 @@ def risk_detail(request, pk):
             appetite=appetite,
             above=risk.is_above(appetite),
             reviews=reviews,
+            changes=latest(changes),
             actions=actions.order_by("parent__ref", "position"),
             is_officer=scope_for(request.user).is_officer_of(risk.partnership_id),
             breadcrumbs=[*crumbs(risk.partnership), ("", risk.reference)],

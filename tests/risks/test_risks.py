@@ -142,6 +142,18 @@ def test_the_risk_page_shows_reviews_and_movement(client, viewer, officer, ncscp
     assert "Review this risk" not in html  # viewers read only
 
 
+def test_the_risk_page_says_who_changed_what(client, officer, ncscp):
+    risk = make_risk(ncscp, "R1")
+    officer.first_name, officer.last_name = "Olu", "Officer"
+    officer.save()
+    client.force_login(officer)
+    client.post(reverse("risks:risk_edit", args=[risk.pk]), form_data(reference="R1"))
+    html = client.get(reverse("risks:risk_detail", args=[risk.pk])).content.decode()
+    history = html[html.index("Change history") :]
+    assert "Olu Officer" in history
+    assert "Changed risk r1: title" in history
+
+
 # -- Forms ----------------------------------------------------------------------------------
 
 
