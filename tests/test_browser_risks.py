@@ -65,7 +65,7 @@ def test_an_officer_reviews_a_risk_and_reads_its_movement(browser, live_server, 
     page.get_by_role("button", name="Save the review").click()
     page.wait_for_load_state()
     assert "Up from 16 to 20" in page.locator("main").inner_text()
-    assert "up from 16 to 20" in page.locator("table").inner_text()
+    assert "up from 16 to 20" in page.locator("table").first.inner_text()
     page.context.close()
 
 
