@@ -57,16 +57,17 @@ class RiskForm(forms.ModelForm):
         partnership = self.instance.partnership
         user_model = Risk.owner_user.field.related_model
         self.fields["owner_group"] = choices_of(
-            Group.objects.filter(partnerships=partnership), "Owning group"
+            Group.objects.filter(partnerships=partnership), "Owning group", empty="Not linked"
         )
         self.fields["owner_agency"] = choices_of(
-            Agency.objects.filter(partnerships=partnership), "Owning agency"
+            Agency.objects.filter(partnerships=partnership), "Owning agency", empty="Not linked"
         )
         self.fields["owner_user"] = choices_of(
             user_model.objects.filter(roles__partnership=partnership, is_active=True)
             .distinct()
             .order_by("first_name", "last_name", "username"),
             "Owning person",
+            empty="Not linked",
         )
         self.fields["owner_user"].label_from_instance = person_name
         self.fields["actions"] = choices_of(

@@ -166,7 +166,14 @@ def test_an_officer_adds_a_risk_with_linked_actions(client, seed, officer, ncscp
     risk = Risk.objects.get(reference="R9")
     assert response["Location"] == reverse("risks:risk_detail", args=[risk.pk])
     assert list(risk.actions.all()) == [action]
+    assert (risk.owner_group, risk.owner_agency, risk.owner_user) == (None, None, None)
     assert {h.history_user for h in risk.history.all()} == {officer}
+
+
+def test_the_owner_links_start_empty(client, seed, officer):
+    client.force_login(officer)
+    html = client.get(reverse("risks:risk_create", args=["NCSCP"])).content.decode()
+    assert html.count('<option value="" selected>Not linked</option>') == 3
 
 
 def test_the_risk_form_says_what_is_wrong(client, officer, ncscp):
