@@ -292,3 +292,16 @@ def test_the_demo_register_has_eight_reviewed_risks(seed, settings):
     assert all(risk.reviews.exists() for risk in risks)
     assert RiskReview.objects.filter(previous_likelihood__isnull=False).count() >= 8
     assert load_risks() == []  # a second run adds nothing
+
+
+def test_the_risk_page_does_not_query_per_review(
+    client, seed, officer, ncscp, django_assert_max_num_queries
+):
+    risk = make_risk(ncscp, "R1")
+    risk.actions.set(Action.objects.filter(parent__partnership=ncscp)[:10])
+    for n in range(15):
+        risk.record_review(by=officer, on=TODAY(), likelihood=1 + n % 4, impact=3, commentary="x")
+    client.force_login(officer)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("risks:risk_detail", args=[risk.pk]))
+    assert response.status_code == 200
