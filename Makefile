@@ -10,6 +10,7 @@ DEV_ENV := DEBUG=on
 run: install static migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_seed
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
+	$(DEV_ENV) $(BIN)/python manage.py load_demo_risks
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Most tests run in parallel, one worker per core; those that start servers or load the machine

@@ -15,6 +15,7 @@ NAV = [
     ("plans:plan_list", "Plans", "all"),
     ("oversight:meeting_list", "Meetings and packs", "all"),
     ("reviews:review_list", "Case reviews", "all"),
+    ("risks:risk_home", "Risks", "all"),
     ("plans:people_list", "People and access", "officer"),
 ]
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "workstreams",
     "reviews",
     "oversight",
+    "risks",
 ]
 
 MIDDLEWARE = [

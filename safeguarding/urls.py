@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("workstreams/", include("workstreams.urls")),
     path("reviews/", include("reviews.urls")),
+    path("risks/", include("risks.urls")),
     path("", include("plans.urls")),
     path("", include("oversight.urls")),
 ]

@@ -39,6 +39,8 @@ which then runs as a strict xfail.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.timezone import localdate
+
 ROLES = ("anonymous", "viewer", "chair", "lead", "officer", "admin", "outsider", "cse_chair")
 
 HOME_OF = {
@@ -146,6 +148,26 @@ INVITED = lambda home: {  # noqa: E731
 }
 OFFICER_ROLE = lambda home: {"kind": "board_officer"}  # noqa: E731
 ORGANISATION = lambda home: {"name": "Matrix check", "kind": "other"}  # noqa: E731
+RISK = _pk("risk")
+RISK_TEXT = lambda home: {  # noqa: E731
+    "reference": "MX9",
+    "title": "Matrix check",
+    "description": "Matrix check",
+    "owner_text": "Matrix check",
+    "inherent_likelihood": "4",
+    "inherent_impact": "4",
+    "residual_likelihood": "3",
+    "residual_impact": "3",
+}
+RISK_REVIEWED = lambda home: {  # noqa: E731
+    "reviewed_on_0": localdate().day,
+    "reviewed_on_1": localdate().month,
+    "reviewed_on_2": localdate().year,
+    "likelihood": "2",
+    "impact": "3",
+    "commentary": "Matrix check",
+}
+APPETITE = lambda home: {"score": "10"}  # noqa: E731
 GROUP_TEXT = lambda home: {"name": "Matrix check", "kind": "subgroup"}  # noqa: E731
 MEETING_DATE = lambda home: {  # noqa: E731
     "group": home.group,
@@ -257,6 +279,16 @@ TABLE = {
     ),
     "reviews:theme_list": Row(None, READ, SAFE_ONLY),
     "reviews:theme_detail": Row(THEME, READ, SAFE_ONLY),  # themes are shared; content is scoped
+    # The risk register (risks/): read by the partnership's roles, kept by its officers.
+    "risks:risk_home": Row(None, "L 302 302 302 302 302 302 302", SAFE_ONLY),
+    "risks:risk_register": Row(WORKSTREAMS, OWN, SAFE_ONLY),
+    "risks:risk_create": Row(WORKSTREAMS, OFFICER, OFFICER_SAVE, RISK_TEXT),
+    "risks:appetite_edit": Row(WORKSTREAMS, OFFICER, OFFICER_SAVE, APPETITE),
+    "risks:risk_detail": Row(RISK, OWN, SAFE_ONLY),
+    "risks:risk_edit": Row(RISK, OFFICER, OFFICER_SAVE, RISK_TEXT),
+    "risks:risk_review": Row(RISK, OFFICER, OFFICER_SAVE, RISK_REVIEWED),
+    "risks:risk_archive": Row(RISK, OFFICER, OFFICER_SAVE),
+    "risks:risk_restore": Row(RISK, POST_ONLY, OFFICER_SAVE),
     "oversight:import_upload": Row(PARTNERSHIP, OFFICER, OFFICER),
     "oversight:import_preview": Row(PENDING, OFFICERS_ONLY, SAFE_ONLY),
     "oversight:import_reread": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404 404"),

@@ -45,6 +45,7 @@ from reviews.models import (
     LearningArea,
     Recommendation,
 )
+from risks.models import Risk
 from workstreams.models import Workstream
 
 from .authz_table import ADMIN_GET, ADMIN_NAMESPACE, HOME_OF, ROLES, TABLE, WRONG
@@ -107,6 +108,7 @@ class Home:
     role: int  # that person's role
     group: int  # a group of this partnership only
     own_agency: int  # an agency of this partnership only
+    risk: int  # a risk on this partnership's register
 
 
 @dataclass
@@ -240,6 +242,20 @@ def people_of(partnership, group):
     }
 
 
+def matrix_risk(partnership):
+    return Risk.objects.create(
+        partnership=partnership,
+        reference="MX1",
+        title="Matrix risk",
+        description="Matrix",
+        owner_text="BMG",
+        inherent_likelihood=4,
+        inherent_impact=4,
+        residual_likelihood=3,
+        residual_impact=3,
+    ).pk
+
+
 def ncscp_home(officer):
     """NCSCP has a business plan in the seed; add a small review, meetings and the rest."""
     ncscp = Partnership.objects.get(short_name="NCSCP")
@@ -274,6 +290,7 @@ def ncscp_home(officer):
         objective=action.parent_id,
         other_objective=plan.objectives.exclude(pk=action.parent_id).first().pk,
         workstream=workstream.pk,
+        risk=matrix_risk(ncscp),
         **people_of(ncscp, qa),
         short_name="NCSCP",
         action=Action.objects.get(ref=QA_ACTION).pk,
@@ -314,6 +331,7 @@ def nscp_home(officer):
         objective=objectives[0].pk,
         other_objective=objectives[1].pk,
         workstream=Workstream.objects.filter(partnership=nscp).order_by("number").first().pk,
+        risk=matrix_risk(nscp),
         **people_of(nscp, bmg),
         short_name="NSCP",
         action=action.pk,
@@ -401,6 +419,7 @@ SNAPSHOT_APPS = (
     "reviews",
     "workstreams",
     "oversight",
+    "risks",
     "otp_totp",
     "otp_static",
 )

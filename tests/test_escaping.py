@@ -58,10 +58,11 @@ from reviews.models import (
     Recommendation,
     SignOff,
 )
+from risks.models import Risk, RiskReview
 from tests.factories import make_update
 from workstreams.models import Workstream
 
-APPS = ("plans", "workstreams", "reviews", "oversight")
+APPS = ("plans", "workstreams", "reviews", "oversight", "risks")
 ATTACKER = "attacker.example"
 
 # Written by the system, never by a person: not part of the attack surface.
@@ -374,6 +375,29 @@ def world(db):
         },
         summary={"target": payload("Import", "target"), "counts": {}, "changes": [], "kept": []},
     )
+    w.risk = make(
+        Risk,
+        partnership=p,
+        owner_group=w.group,
+        owner_agency=w.agency,
+        owner_user=w.chair,
+        inherent_likelihood=5,
+        inherent_impact=5,
+        residual_likelihood=4,
+        residual_impact=4,
+        next_review_on=today,
+    )
+    w.risk.actions.add(w.action)
+    make(
+        RiskReview,
+        risk=w.risk,
+        reviewed_on=today,
+        reviewed_by=w.chair,
+        likelihood=4,
+        impact=4,
+        previous_likelihood=3,
+        previous_impact=4,
+    )
     return w
 
 
@@ -462,6 +486,13 @@ def pages(w):
         ("agency new", reverse("plans:agency_create", args=[p.short_name])),
         ("agency edit", reverse("plans:agency_edit", args=[w.agency.pk])),
         ("invitation", invitation_path(w.chair)),
+        ("risk register", reverse("risks:risk_register", args=[p.short_name])),
+        ("risk", reverse("risks:risk_detail", args=[w.risk.pk])),
+        ("risk new", reverse("risks:risk_create", args=[p.short_name])),
+        ("risk edit", reverse("risks:risk_edit", args=[w.risk.pk])),
+        ("risk review", reverse("risks:risk_review", args=[w.risk.pk])),
+        ("risk archive", reverse("risks:risk_archive", args=[w.risk.pk])),
+        ("risk appetite", reverse("risks:appetite_edit", args=[p.short_name])),
     ]
     return [(name, url, w.officer) for name, url in officer_pages] + [
         ("my actions (chair)", reverse("oversight:my_actions") + "?show=all", w.chair),
@@ -557,6 +588,18 @@ EXPECTED = {
     "agency new": {"Partnership.name"},
     "agency edit": {"Agency.name", "Agency.short_name"},
     "invitation": {"User.first_name"},
+    "risk register": {"Risk.reference", "Risk.title", "Risk.owner_text", "Group.name"}
+    | {"Agency.name", "Partnership.name"},
+    "risk": {"Risk.reference", "Risk.title", "Risk.description", "Risk.cause", "Risk.effect"}
+    | {"Risk.owner_text", "Risk.controls", "RiskReview.commentary", "Action.text"}
+    | {"Group.name", "Agency.name", "User.first_name", "User.last_name"},
+    "risk new": {"Partnership.name", "Group.name", "Agency.name", "User.first_name"}
+    | {"Action.text"},
+    "risk edit": {"Risk.reference", "Risk.title", "Risk.description", "Risk.cause"}
+    | {"Risk.effect", "Risk.owner_text", "Risk.controls", "Action.text", "Group.name"},
+    "risk review": {"Risk.reference", "Risk.title"},
+    "risk archive": {"Risk.reference", "Risk.title"},
+    "risk appetite": {"Partnership.name"},
     "my actions (chair)": {"Action.text", "Plan.title"},
     "my actions (agency lead)": {"Action.text", "CaseReview.code"},
     "dashboard (viewer)": {"Priority.title", "Workstream.title", "CaseReview.code"},
@@ -632,6 +675,8 @@ NOT_PAGES = {
     "plans:person_reactivate",
     "oversight:import_confirm",
     "oversight:import_cancel",
+    "risks:risk_home",  # a redirect to the reader's register
+    "risks:risk_restore",
 }
 
 
