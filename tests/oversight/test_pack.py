@@ -62,6 +62,10 @@ class World:
 
 @pytest.fixture
 def world(ncscp, django_user_model):
+    return build_world(ncscp, django_user_model)
+
+
+def build_world(ncscp, django_user_model):
     w = World()
     w.partnership = ncscp
     with recorded_at(at(2021, 1, 4, 9)):
