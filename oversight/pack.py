@@ -44,6 +44,7 @@ from reviews.models import CaseReview, Recommendation
 from workstreams.models import Workstream
 
 from .cycle import cutoff, previous_meeting
+from .pack_assurance import assurance_section
 
 GENERATED_PREFIX = "Generated on "
 
@@ -260,6 +261,7 @@ class Pack:
     reviews: list = field(default_factory=list)
     items: list = field(default_factory=list)
     milestones: list = field(default_factory=list)
+    assurance: dict = field(default_factory=dict)
 
     @property
     def deadline(self):
@@ -504,6 +506,7 @@ def build_pack(meeting, *, partnership=None, as_of=None, generated_by="", now=No
     pack.items += [i for p in pack.workstreams for i in p.items]
     pack.items += [i for review in pack.reviews for i in review["items"]]
     pack.milestones = milestones_due(pack, state.milestones)
+    pack.assurance = assurance_section(partnership, as_of, previous)
     return pack
 
 

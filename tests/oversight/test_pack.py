@@ -8,7 +8,7 @@ something before and after it to tell apart.
 import io
 import re
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,13 @@ from plans.models import (
     Rating,
 )
 from plans.pdf import StaticFilesOnly, render_pdf, static_path
-from reviews.models import CaseReview, Recommendation
+from reviews.models import (
+    AssuranceExercise,
+    AssuranceRating,
+    CaseReview,
+    LearningArea,
+    Recommendation,
+)
 from tests.factories import make_update
 from workstreams.models import Workstream
 
@@ -193,7 +199,7 @@ def flat(text):
 def section(pages, start, end=None):
     """The text from the heading `start` to the heading `end`, with whitespace flattened."""
     text = flat(" ".join(pages))
-    begin = text.index(start, text.index("5. RAG key") + 1)  # skip the contents page
+    begin = text.index(start, text.index("6. RAG and grade key") + 1)  # skip the contents page
     return text[begin : text.index(end, begin) if end else None]
 
 
@@ -287,13 +293,19 @@ def test_pdf_sections_say_what_the_data_say(world):
     assert re.search(r"Generated on \d+ \w+ \d{4} at \d\d:\d\d by Olu Officer", cover)
 
     contents = pages[1]
-    for heading in ["1. Summary", "2. Exceptions", "Rated Red (2)", "Overdue (1)", "5. RAG key"]:
+    for heading in [
+        "1. Summary",
+        "2. Exceptions",
+        "Rated Red (2)",
+        "Overdue (1)",
+        "6. RAG and grade key",
+    ]:
         assert heading in contents
     # Each contents entry ends with the page its section starts on.
     summary_page = int(re.search(r"1\. Summary[ .]*(\d+)", contents).group(1))
     assert "1. Summary" in pages[summary_page - 1]
-    key_page = int(re.search(r"5\. RAG key[ .]*(\d+)", contents).group(1))
-    assert "5. RAG key" in pages[key_page - 1]
+    key_page = int(re.search(r"6\. RAG and grade key[ .]*(\d+)", contents).group(1))
+    assert "6. RAG and grade key" in pages[key_page - 1]
 
     summary = section(pages, "1. Summary", "2. Exceptions")
     assert "9 actions as at the end of 2 June 2021" in summary
@@ -326,7 +338,7 @@ def test_pdf_sections_say_what_the_data_say(world):
     assert "June 2021" in due and "QA subgroup report to BMG" in due
     assert "Deliver the neglect strategy" not in due  # its milestone was February's
 
-    detail = section(pages, "4. Detail", "5. RAG key")
+    detail = section(pages, "4. Detail", "5. Assurance")
     for column in [
         "No.",
         "What do we want to achieve?",
@@ -345,7 +357,7 @@ def test_pdf_sections_say_what_the_data_say(world):
     assert "Red: off track" in detail  # R1's status: one of its actions is Red
     assert "A signed-off recommendation" not in detail
 
-    key = section(pages, "5. RAG key")
+    key = section(pages, "6. RAG and grade key")
     for word in ["Red", "Amber", "Green", "Complete", "Not started", "Not yet rated"]:
         assert word in key
 
@@ -617,3 +629,77 @@ def test_the_download_view_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(30):
         response = client.get(reverse("oversight:meeting_pack", args=[world.meetings[1].pk]))
     assert response.status_code == 200
+
+
+# -- Assurance (ILOR) --------------------------------------------------------------------------
+
+
+def add_exercise(world, title, held_on, grades, recorded):
+    """An ILOR exercise with one learning area per name in `grades` {(area, agency): grade},
+    each row recorded a second after the last (history as_of needs distinct moments)."""
+    moments = (recorded + timedelta(seconds=n) for n in range(1000))
+    with recorded_at(next(moments)):
+        exercise = AssuranceExercise.objects.create(
+            partnership=world.partnership, title=title, held_on=held_on
+        )
+    with recorded_at(next(moments)):
+        exercise.agencies.set({agency for _, agency in grades})
+    areas = {}
+    for (area_name, agency), grade in grades.items():
+        with recorded_at(next(moments)):
+            if area_name not in areas:
+                areas[area_name] = LearningArea.objects.create(
+                    exercise=exercise, name=area_name, position=len(areas)
+                )
+            AssuranceRating.objects.create(area=areas[area_name], agency=agency, grade=grade)
+    return exercise
+
+
+@pytest.fixture
+def ilor(world):
+    health = Agency.objects.get(name="Test Health Trust")
+    police = Agency.objects.create(name="Test Police")
+    add_exercise(
+        world, "ILOR January 2021", date(2021, 1, 20),
+        {("Fathers", health): "bronze", ("Fathers", police): "silver"}, at(2021, 1, 21, 9),
+    )  # fmt: skip
+    april = add_exercise(
+        world, "ILOR April 2021", date(2021, 4, 21),
+        {("Fathers", health): "silver", ("Fathers", police): "silver",
+         ("Pre-birth", health): "gold"}, at(2021, 4, 22, 9),
+    )  # fmt: skip
+    # Graded again after the June deadline: the June pack does not see it.
+    with recorded_at(at(2021, 6, 10, 9)):
+        rating = AssuranceRating.objects.get(area__exercise=april, agency=police)
+        rating.grade = "gold"
+        rating.save()
+    return world
+
+
+@pytest.mark.django_db
+def test_assurance_section_reports_exercises_since_the_previous_meeting(ilor):
+    june = build_pack(ilor.meetings[1])
+    exercises = june.assurance["exercises"]
+    assert [e["title"] for e in exercises] == ["ILOR April 2021"]
+    rows = [(r["area"], r["agency"], r["label"], r["before"], r["movement"])
+            for r in exercises[0]["rows"]]  # fmt: skip
+    assert rows == [
+        ("Fathers", "Test Health Trust", "Silver", "Bronze", "Up"),
+        ("Fathers", "Test Police", "Silver", "Silver", "No change"),
+        ("Pre-birth", "Test Health Trust", "Gold", "", "First rated"),
+    ]
+    february = build_pack(ilor.meetings[0])  # no previous meeting: everything held by then
+    assert [e["title"] for e in february.assurance["exercises"]] == ["ILOR January 2021"]
+    october = build_pack(ilor.meetings[2])
+    assert october.assurance["exercises"] == []
+
+    pages = pdf_pages(render_pdf(render_pack_html(june)).content)
+    text = section(pages, "5. Assurance (ILOR) results", "6. RAG and grade key")
+    assert "ILOR April 2021, 21 April 2021" in text
+    assert "Grades: Gold 1; Silver 2; Bronze 0; Not assessed 0." in text
+    assert "Fathers Test Health Trust Silver Bronze ILOR January 2021 Up" in text
+    assert "Pre-birth Test Health Trust Gold None First rated" in text
+    october_pages = pdf_pages(render_pdf(render_pack_html(october)).content)
+    assert "No ILOR assurance exercise was held between 3 June 2021 and 29 September 2021" in (
+        flat(" ".join(october_pages))
+    )
