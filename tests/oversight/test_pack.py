@@ -297,7 +297,7 @@ def test_pdf_sections_say_what_the_data_say(world):
         "1. Summary",
         "2. Exceptions",
         "Rated Red (2)",
-        "Overdue (1)",
+        "Overdue (3: 1 listed here, 2 under Red and Amber)",  # agrees with "Overdue: 3"
         "6. RAG and grade key",
     ]:
         assert heading in contents
@@ -326,10 +326,12 @@ def test_pdf_sections_say_what_the_data_say(world):
     assert "Auditor off sick, no cover" in red
     counts = "Red: 2; Amber: 2; Overdue: 3; Due date revised: 1; Not updated since the previous"
     assert f"{counts} meeting: 2." in exceptions
-    amber = exceptions[exceptions.index("Rated Amber (2)") : exceptions.index("Overdue (1)")]
+    amber = exceptions[
+        exceptions.index("Rated Amber (2)") : exceptions.index("Overdue (3: 1 listed")
+    ]
     assert "30 Sep 2021 Revised from 31 Mar 2021: Waiting for national guidance" in amber
     assert "Overdue, Not updated since the previous meeting" in amber  # 1.2, also flagged
-    overdue = exceptions[exceptions.index("Overdue (1)") :]
+    overdue = exceptions[exceptions.index("Overdue (3: 1 listed here, 2 under Red and Amber)") :]
     assert "Publish the annual report" in overdue and "30 Apr 2021" in overdue
     assert "Strategy signed off (late)" not in text
 
@@ -369,6 +371,43 @@ def test_every_page_has_the_marking_and_its_number(world, settings):
     for number, text in enumerate(pages, start=1):
         assert text.count("OFFICIAL-SENSITIVE [TEST]") >= 2, f"page {number}"  # top and bottom
         assert f"Page {number} of {len(pages)}" in text
+
+
+def test_a_draft_says_draft_on_every_page_and_a_final_pack_on_none(world):
+    draft = Meeting.objects.create(
+        group=world.bmg, date=date(2099, 1, 20), update_deadline=date(2099, 1, 6)
+    )
+    _, _, pages = pack_pdf(draft)
+    assert len(pages) > 3
+    for number, text in enumerate(pages, start=1):
+        assert "DRAFT: figures will change" in text, f"page {number}"
+    _, _, final = pack_pdf(world.meetings[1])
+    assert not any("DRAFT" in text for text in final)
+
+
+def test_layout_body_text_names_and_empty_sections(world, settings):
+    """Body text of at least 9 pt, objective names printed whole, and a section with nothing
+    to report as one line that does not take a page of its own."""
+    css = (settings.BASE_DIR / "static" / "src" / "print.css").read_text()
+    sizes = [float(size) for size in re.findall(r"font-size:\s*([\d.]+)pt", css)]
+    assert min(sizes) >= 8 and re.search(r"html \{[^}]*font-size: 9pt", css)
+    long_text = "Children in care are safeguarded " + "and supported to thrive " * 6 + "END"
+    with recorded_at(at(2021, 1, 4, 10)):
+        objective = Objective.objects.get(ref="t-o1")
+        objective.text = long_text
+        objective.save()
+    pack, _, pages = pack_pdf(world.meetings[2])  # October: nothing held, nothing due
+    summary = section(pages, "1. Summary", "2. Exceptions")
+    assert flat(f"1. {long_text}") in summary  # never cut to fit
+    text = flat(" ".join(pages))
+    assert "No ILOR assurance exercise was held between 3 June 2021 and 29 September 2021" in text
+    assert pack.assurance["exercises"] == []
+    assurance_page = next(i for i, t in enumerate(pages) if "5. Assurance (ILOR) results" in t)
+    assert (
+        "4. Detail" in pages[assurance_page]
+        or "continued" in pages[assurance_page]
+        or ("R2" in pages[assurance_page])
+    )  # it follows the detail on the same page
 
 
 def without_generation_line(pages):
