@@ -11,7 +11,10 @@ run: install static migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_seed
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_risks
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# The pack worker runs beside the web server and stops when it does (Ctrl+C).
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Most tests run in parallel, one worker per core; those that start servers or load the machine
 # (load, benchmarks, backups) run after, alone, so their timings are not squeezed.

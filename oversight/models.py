@@ -214,3 +214,95 @@ class ImportMapping(models.Model):
         found._history_user = by
         found.save()
         return found
+
+
+class PackRender(models.Model):
+    """One rendering of a meeting's pack PDF, for one version of the data it shows, made by a
+    background worker (oversight/renders.py) and kept in the database, so that every app
+    server serves the same file and a second request for the same pack waits for the same
+    render instead of starting another.
+
+    A cache rather than a record of the partnership's work: not historised (PackRecord keeps
+    who downloaded what), and superseded renders are deleted when a newer one is made.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Being made"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Could not be made"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="pack_renders")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(
+        max_length=64,
+        help_text="The version of the data the pack shows as at its deadline, and whether it "
+        "is still a draft: the same key, the same pack.",
+    )
+    as_at = models.DateTimeField(help_text="Data as they stood just before this instant.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.BinaryField(null=True, editable=False)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "partnership", "key"],
+                condition=~Q(status="failed"),
+                name="pack_render_once_per_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="pack_render_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} pack ({self.get_status_display()})"
+
+    @property
+    def is_pending(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_ready(self):
+        return self.status == self.Status.DONE
+
+    @property
+    def is_failed(self):
+        return self.status == self.Status.FAILED
+
+    def start(self, now):
+        self.status, self.started_at = self.Status.RUNNING, now
+        self.save(update_fields=["status", "started_at"])
+
+    def finish(self, pdf, *, now):
+        self.status, self.finished_at = self.Status.DONE, now
+        self.pdf, self.pages = pdf.content, pdf.pages
+        self.seconds = round((now - (self.started_at or now)).total_seconds(), 2)
+        self.save(update_fields=["status", "finished_at", "pdf", "pages", "seconds"])
+
+    def fail(self, reason, *, now):
+        self.status, self.finished_at, self.error = self.Status.FAILED, now, reason[:2000]
+        self.save(update_fields=["status", "finished_at", "error"])
+
+    def give_up_if_stuck(self, now, timeout):
+        """A render still waiting or running `timeout` after it was asked for has lost its
+        worker (none running, or one killed for memory): report it as failed."""
+        if self.is_pending and now - self.requested_at > timeout:
+            minutes = round(timeout.total_seconds() / 60)
+            self.fail(
+                f"It was not finished within {minutes} minutes: the pack worker may not be "
+                "running, or stopped while making it.",
+                now=now,
+            )
+        return self

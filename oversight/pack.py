@@ -26,7 +26,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 
 from plans import rag
 from plans.models import (
@@ -44,6 +43,7 @@ from reviews.models import CaseReview, Recommendation
 from workstreams.models import Workstream
 
 from .cycle import cutoff, previous_meeting
+from .pack_assurance import assurance_section
 
 GENERATED_PREFIX = "Generated on "
 
@@ -245,6 +245,7 @@ class Pack:
     reviews: list = field(default_factory=list)
     items: list = field(default_factory=list)
     milestones: list = field(default_factory=list)
+    assurance: dict = field(default_factory=dict)
 
     @property
     def deadline(self):
@@ -280,9 +281,7 @@ class Pack:
             for group in plan["groups"]:
                 rows.append(SummaryRow(group["title"], None, None, is_heading=True))
                 rows.extend(
-                    summary_row(
-                        Truncator(f"{parent.number}. {parent.text}").chars(80), parent.items
-                    )
+                    summary_row(f"{parent.number}. {parent.text}", parent.items)
                     for parent in group["objectives"]
                 )
                 if several:
@@ -378,6 +377,31 @@ class Pack:
                 sections[keys[0]].append(item)
         return [(key, title, sections[key]) for key, title in self.exception_kinds]
 
+    @property
+    def exception_blocks(self):
+        """The exception sections with headings whose counts agree with the introduction's:
+        "Overdue (18: 10 listed here, 8 under Red and Amber)" when some are listed earlier."""
+        counts = {key: count for key, _, count in self.exception_counts}
+        sections = self.exception_sections
+        words = dict(EXCEPTION_WORDS)
+        blocks = []
+        for index, (key, title, items) in enumerate(sections):
+            total, listed = counts[key], len(items)
+            heading = f"{title} ({listed})"
+            if total > listed:
+                where = [
+                    words[other]
+                    for other, _, earlier in sections[:index]
+                    if any(words[key] in item.also for item in earlier)
+                ]
+                heading = (
+                    f"{title} ({total}: {listed} listed here, {total - listed} under {_and(where)})"
+                    if listed
+                    else f"{title} ({total}: all listed above, under {_and(where)})"
+                )
+            blocks.append(ExceptionBlock(key, title, items, heading, total))
+        return blocks
+
     # Items due ---------------------------------------------------------------------------
 
     @property
@@ -388,6 +412,19 @@ class Pack:
         end = _month_end(self.meeting.date)
         start = _month_end(self.previous.date) + timedelta(days=1) if self.previous else None
         return start or end.replace(day=1), end
+
+
+@dataclass
+class ExceptionBlock:
+    key: str
+    title: str
+    items: list
+    heading: str
+    total: int
+
+
+def _and(words):
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _month_end(day):
@@ -489,6 +526,7 @@ def build_pack(meeting, *, partnership=None, as_of=None, generated_by="", now=No
     pack.items += [i for p in pack.workstreams for i in p.items]
     pack.items += [i for review in pack.reviews for i in review["items"]]
     pack.milestones = milestones_due(pack, state.milestones)
+    pack.assurance = assurance_section(partnership, as_of, previous)
     return pack
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("meetings/pattern/<str:short_name>/", meetings.meeting_plan, name="meeting_plan"),
     path("meetings/<int:pk>/pack/", meetings.pack_preview, name="meeting_pack"),
     path("meetings/<int:pk>/pack.pdf", meetings.pack_pdf, name="meeting_pack_pdf"),
+    path("meetings/<int:pk>/pack/render/", meetings.pack_render, name="meeting_pack_render"),
     path("reviews/import/<str:short_name>/", imports.import_upload, name="import_upload"),
     path("reviews/imports/<int:pk>/", imports.import_preview, name="import_preview"),
     path("reviews/imports/<int:pk>/read/", imports.import_reread, name="import_reread"),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "reviews",
     "oversight",
     "risks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +278,20 @@ INVITE_DAYS = env.int("INVITE_DAYS", default=7)
 # Rendered page bodies are cached under the version of the data they show
 # (oversight/fragments.py), per process by default; "dummycache://" turns caching off.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# Long work (BMG pack PDFs) runs in a worker, `python manage.py db_worker --queue-name packs`,
+# through Django's tasks framework; the queue is a database table (django-tasks-db), so any
+# app server may enqueue and any worker may run. Each worker renders one pack at a time: the
+# number of workers started on a server is that server's cap on renders at once.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "packs"],
+    }
+}
+# A pack render not finished this long after it was asked for (no worker running, or one
+# killed for memory) is reported as failed, so nobody waits on it for ever.
+PACK_RENDER_TIMEOUT_SECONDS = env.int("PACK_RENDER_TIMEOUT_SECONDS", default=600)
 
 # PDFs are tagged for screen readers (PDF/UA-1) unless this is set empty.
 PDF_VARIANT = env.str("PDF_VARIANT", default="pdf/ua-1")

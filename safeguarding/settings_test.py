@@ -14,3 +14,7 @@ from .settings import *  # noqa: E402, F403
 
 # Creating test users with the production hasher costs most of a second each.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Background tasks run at once, in the request, unless a test asks for the database queue
+# (tests/oversight/test_pack_render.py runs the worker itself).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}

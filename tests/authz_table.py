@@ -235,6 +235,8 @@ TABLE = {
     "oversight:meeting_detail": Row(MEETING, OWN, SAFE_ONLY),
     "oversight:meeting_pack": Row(MEETING, OWN, SAFE_ONLY),  # deadline passed: every reader
     "oversight:meeting_pack_pdf": Row(MEETING, OWN, SAFE_ONLY),
+    # The render's page; POST is "Try again" (a new render only if the last one failed).
+    "oversight:meeting_pack_render": Row(MEETING, OWN, "L 302 302 302 302 302 404 404"),
     "oversight:meeting_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, MEETING_DATE),
     "oversight:meeting_edit": Row(MEETING, OFFICER, OFFICER_SAVE, MEETING_DATE),
     "oversight:meeting_plan": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, PATTERN),

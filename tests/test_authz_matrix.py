@@ -383,7 +383,7 @@ def quick_pdfs(monkeypatch):
     """PDF views decide who may have the PDF before WeasyPrint lays anything out; the matrix
     checks that decision, so it skips the 1-6 s layout. test_pdfs_render_for_a_reader and the
     pack and review tests render for real."""
-    from oversight.views import meetings
+    from oversight import renders
     from plans import pdf
 
     def render_pdf(html, *, variant=None):
@@ -391,7 +391,7 @@ def quick_pdfs(monkeypatch):
         return pdf.RenderedPdf(b"%PDF-1.7 matrix", 1)
 
     monkeypatch.setattr(pdf, "render_pdf", render_pdf)
-    monkeypatch.setattr(meetings, "render_pdf", render_pdf)
+    monkeypatch.setattr(renders, "render_pdf", render_pdf)
 
 
 # -- Checking a response ----------------------------------------------------------------------

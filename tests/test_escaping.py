@@ -67,6 +67,8 @@ ATTACKER = "attacker.example"
 
 # Written by the system, never by a person: not part of the attack surface.
 NOT_USER_TEXT = {("PendingImport", "kind"), ("ImportMapping", "signature")}
+# A pack render's version key and the reason a render failed (shown escaped on its page).
+NOT_USER_TEXT |= {("PackRender", "key"), ("PackRender", "error")}
 # Typed by people (in the admin, which escapes its own output) but shown on no page, PDF or
 # export. The coverage test fails when one of them starts being shown, so the list stays true.
 NOT_SHOWN = {("Group", "notes"), ("Partnership", "area")}
@@ -440,6 +442,7 @@ def pages(w):
         ("meetings", reverse("oversight:meeting_list")),
         ("meeting", reverse("oversight:meeting_detail", args=[w.meeting.pk])),
         ("pack preview", reverse("oversight:meeting_pack", args=[w.meeting.pk])),
+        ("pack render", reverse("oversight:meeting_pack_render", args=[w.meeting.pk])),
         ("import upload", reverse("oversight:import_upload", args=[p.short_name])),
         ("archive", reverse("oversight:archive_list")),
         ("archive a plan", reverse("oversight:archive_object", args=["plan", w.plan.pk])),
@@ -548,6 +551,7 @@ EXPECTED = {
     | {"Group.name", "Meeting.title", "Objective.text", "Partnership.name", "Plan.title"}
     | {"Priority.title", "RagUpdate.comment", "Recommendation.text", "User.first_name"}
     | {"Workstream.objective_text", "Workstream.origin", "Workstream.title"},
+    "pack render": {"Group.name", "Meeting.title", "Partnership.name"},
     "import upload": {"Partnership.name", "Partnership.short_name"},
     "archive": {"Plan.title", "Partnership.short_name", "User.first_name", "User.last_name"},
     "archive a plan": {"Plan.title"},

@@ -480,14 +480,14 @@ def test_reset_requests_are_throttled_per_address(
 @pytest.fixture
 def quick_pdfs(monkeypatch):
     """The PDF views' headers are what is checked here, not WeasyPrint's layout."""
-    from oversight.views import meetings
+    from oversight import renders
     from plans import pdf
 
     def render_pdf(html, *, variant=None):
         return pdf.RenderedPdf(b"%PDF-1.7 test", 1)
 
     monkeypatch.setattr(pdf, "render_pdf", render_pdf)
-    monkeypatch.setattr(meetings, "render_pdf", render_pdf)
+    monkeypatch.setattr(renders, "render_pdf", render_pdf)
     monkeypatch.setattr("reviews.pdf.render_pdf", render_pdf, raising=False)
 
 

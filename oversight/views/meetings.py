@@ -12,12 +12,10 @@ Who may do what (DESIGN.md user table; plans/access.py for reading):
   changing meetings: board officers and administrators only (403).
 - Another partnership's meeting: 404. Anonymous: redirect to sign in.
 
-The PDF renders synchronously in the request: the NCSCP demo pack (13 pages) takes about 1.5 s,
-a 100-page pack about 13 s, so the download link shows "Preparing the pack" while the browser
-waits (static/src/pack-download.js).
+The PDF is made by a background worker (oversight/renders.py), never in the request: the
+download link finds the render of the data as they stand (or starts one) and sends the file
+when it is ready, or the page that follows the render until it is.
 """
-
-import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from plans.access import get_managed, get_managed_partnership, require_officer, scope_for
 from plans.models import Group, Partnership
 from plans.pages import page
-from plans.pdf import pdf_response, render_pdf
+from plans.pdf import pdf_response
 from plans.views.editing import form_page
 from safeguarding import audit
 
@@ -48,9 +46,10 @@ from ..cycle import (
     return_rates,
 )
 from ..forms import CyclePatternForm, MeetingForm
-from ..models import Meeting, PackRecord, ReminderLog
+from ..models import Meeting, PackRecord, PackRender, ReminderLog
 from ..pack import build_pack, render_pack_html
 from ..reminders import remind_now
+from ..renders import queue_position, request_render
 
 
 def get_meeting_for_user(request, pk):
@@ -205,29 +204,68 @@ def pack_preview(request, pk):
 @login_required
 @require_safe
 def pack_pdf(request, pk):
-    """The pack as a PDF download, recorded in PackRecord."""
+    """The pack as a PDF download, recorded in PackRecord, once a worker has made it; until
+    then, the page that follows its render."""
     meeting, partnership = get_meeting_for_user(request, pk)
     require_pack_reader(request, meeting, partnership)
-    started = time.perf_counter()
-    pack = build_pack(meeting, partnership=partnership, generated_by=_person(request.user))
-    pdf = render_pdf(render_pack_html(pack))
+    render = request_render(meeting, partnership, by=request.user)
+    if not render.is_ready:
+        return redirect("oversight:meeting_pack_render", pk=meeting.pk)
     PackRecord.objects.create(
         meeting=meeting,
         partnership=partnership,
         generated_by=request.user,
-        as_at=pack.as_at,
-        pages=pdf.pages,
-        seconds=round(time.perf_counter() - started, 2),
+        as_at=render.as_at,
+        pages=render.pages,
+        seconds=render.seconds or 0,
     )
     audit.record(
         "pack_download",
         request,
         partnership=partnership.short_name,
         meeting=meeting.pk,
-        pages=pdf.pages,
+        pages=render.pages,
     )
+    content = PackRender.objects.values_list("pdf", flat=True).get(pk=render.pk)
     filename = f"{partnership.short_name}-BMG-pack-{meeting.date:%Y-%m-%d}.pdf"
-    return pdf_response(pdf.content, filename, attachment=True)
+    return pdf_response(bytes(content), filename, attachment=True)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def pack_render(request, pk):
+    """How the pack's render is getting on: waiting, being made (the page checks again every
+    few seconds, without JavaScript), ready to download, or failed with "Try again" (POST)."""
+    meeting, partnership = get_meeting_for_user(request, pk)
+    require_pack_reader(request, meeting, partnership)
+    if request.method == "POST":
+        request_render(meeting, partnership, by=request.user, retry=True)
+        return redirect("oversight:meeting_pack_render", pk=meeting.pk)
+    render = request_render(meeting, partnership, by=request.user)
+    context = {
+        "meeting": meeting,
+        "render": render,
+        "ahead": queue_position(render) if render.is_pending else 0,
+        "refresh_seconds": REFRESH_SECONDS,
+        "breadcrumbs": [
+            (reverse("oversight:meeting_list"), "Meetings and packs"),
+            (reverse("oversight:meeting_detail", args=[meeting.pk]), str(meeting)),
+            ("", "The pack"),
+        ],
+    }
+    title = f"The pack for {meeting.group.name}, {meeting.date:%-d %B %Y}"
+    return render_page(request, "oversight/meetings/pack_render.html", title, partnership, context)
+
+
+REFRESH_SECONDS = 3
+
+
+def render_page(request, template, title, partnership, context):
+    return render(
+        request,
+        template,
+        page(request, title, partnership=partnership, nav="oversight:meeting_list", **context),
+    )
 
 
 # -- Setting up the calendar, and chasing ---------------------------------------------------

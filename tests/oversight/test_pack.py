@@ -8,7 +8,7 @@ something before and after it to tell apart.
 import io
 import re
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,13 @@ from plans.models import (
     Rating,
 )
 from plans.pdf import StaticFilesOnly, render_pdf, static_path
-from reviews.models import CaseReview, Recommendation
+from reviews.models import (
+    AssuranceExercise,
+    AssuranceRating,
+    CaseReview,
+    LearningArea,
+    Recommendation,
+)
 from tests.factories import make_update
 from workstreams.models import Workstream
 
@@ -62,6 +68,10 @@ class World:
 
 @pytest.fixture
 def world(ncscp, django_user_model):
+    return build_world(ncscp, django_user_model)
+
+
+def build_world(ncscp, django_user_model):
     w = World()
     w.partnership = ncscp
     with recorded_at(at(2021, 1, 4, 9)):
@@ -189,7 +199,7 @@ def flat(text):
 def section(pages, start, end=None):
     """The text from the heading `start` to the heading `end`, with whitespace flattened."""
     text = flat(" ".join(pages))
-    begin = text.index(start, text.index("5. RAG key") + 1)  # skip the contents page
+    begin = text.index(start, text.index("6. RAG and grade key") + 1)  # skip the contents page
     return text[begin : text.index(end, begin) if end else None]
 
 
@@ -283,13 +293,19 @@ def test_pdf_sections_say_what_the_data_say(world):
     assert re.search(r"Generated on \d+ \w+ \d{4} at \d\d:\d\d by Olu Officer", cover)
 
     contents = pages[1]
-    for heading in ["1. Summary", "2. Exceptions", "Rated Red (2)", "Overdue (1)", "5. RAG key"]:
+    for heading in [
+        "1. Summary",
+        "2. Exceptions",
+        "Rated Red (2)",
+        "Overdue (3: 1 listed here, 2 under Red and Amber)",  # agrees with "Overdue: 3"
+        "6. RAG and grade key",
+    ]:
         assert heading in contents
     # Each contents entry ends with the page its section starts on.
     summary_page = int(re.search(r"1\. Summary[ .]*(\d+)", contents).group(1))
     assert "1. Summary" in pages[summary_page - 1]
-    key_page = int(re.search(r"5\. RAG key[ .]*(\d+)", contents).group(1))
-    assert "5. RAG key" in pages[key_page - 1]
+    key_page = int(re.search(r"6\. RAG and grade key[ .]*(\d+)", contents).group(1))
+    assert "6. RAG and grade key" in pages[key_page - 1]
 
     summary = section(pages, "1. Summary", "2. Exceptions")
     assert "9 actions as at the end of 2 June 2021" in summary
@@ -310,10 +326,12 @@ def test_pdf_sections_say_what_the_data_say(world):
     assert "Auditor off sick, no cover" in red
     counts = "Red: 2; Amber: 2; Overdue: 3; Due date revised: 1; Not updated since the previous"
     assert f"{counts} meeting: 2." in exceptions
-    amber = exceptions[exceptions.index("Rated Amber (2)") : exceptions.index("Overdue (1)")]
+    amber = exceptions[
+        exceptions.index("Rated Amber (2)") : exceptions.index("Overdue (3: 1 listed")
+    ]
     assert "30 Sep 2021 Revised from 31 Mar 2021: Waiting for national guidance" in amber
     assert "Overdue, Not updated since the previous meeting" in amber  # 1.2, also flagged
-    overdue = exceptions[exceptions.index("Overdue (1)") :]
+    overdue = exceptions[exceptions.index("Overdue (3: 1 listed here, 2 under Red and Amber)") :]
     assert "Publish the annual report" in overdue and "30 Apr 2021" in overdue
     assert "Strategy signed off (late)" not in text
 
@@ -322,7 +340,7 @@ def test_pdf_sections_say_what_the_data_say(world):
     assert "June 2021" in due and "QA subgroup report to BMG" in due
     assert "Deliver the neglect strategy" not in due  # its milestone was February's
 
-    detail = section(pages, "4. Detail", "5. RAG key")
+    detail = section(pages, "4. Detail", "5. Assurance")
     for column in [
         "No.",
         "What do we want to achieve?",
@@ -341,7 +359,7 @@ def test_pdf_sections_say_what_the_data_say(world):
     assert "Red: off track" in detail  # R1's status: one of its actions is Red
     assert "A signed-off recommendation" not in detail
 
-    key = section(pages, "5. RAG key")
+    key = section(pages, "6. RAG and grade key")
     for word in ["Red", "Amber", "Green", "Complete", "Not started", "Not yet rated"]:
         assert word in key
 
@@ -353,6 +371,43 @@ def test_every_page_has_the_marking_and_its_number(world, settings):
     for number, text in enumerate(pages, start=1):
         assert text.count("OFFICIAL-SENSITIVE [TEST]") >= 2, f"page {number}"  # top and bottom
         assert f"Page {number} of {len(pages)}" in text
+
+
+def test_a_draft_says_draft_on_every_page_and_a_final_pack_on_none(world):
+    draft = Meeting.objects.create(
+        group=world.bmg, date=date(2099, 1, 20), update_deadline=date(2099, 1, 6)
+    )
+    _, _, pages = pack_pdf(draft)
+    assert len(pages) > 3
+    for number, text in enumerate(pages, start=1):
+        assert "DRAFT: figures will change" in text, f"page {number}"
+    _, _, final = pack_pdf(world.meetings[1])
+    assert not any("DRAFT" in text for text in final)
+
+
+def test_layout_body_text_names_and_empty_sections(world, settings):
+    """Body text of at least 9 pt, objective names printed whole, and a section with nothing
+    to report as one line that does not take a page of its own."""
+    css = (settings.BASE_DIR / "static" / "src" / "print.css").read_text()
+    sizes = [float(size) for size in re.findall(r"font-size:\s*([\d.]+)pt", css)]
+    assert min(sizes) >= 8 and re.search(r"html \{[^}]*font-size: 9pt", css)
+    long_text = "Children in care are safeguarded " + "and supported to thrive " * 6 + "END"
+    with recorded_at(at(2021, 1, 4, 10)):
+        objective = Objective.objects.get(ref="t-o1")
+        objective.text = long_text
+        objective.save()
+    pack, _, pages = pack_pdf(world.meetings[2])  # October: nothing held, nothing due
+    summary = section(pages, "1. Summary", "2. Exceptions")
+    assert flat(f"1. {long_text}") in summary  # never cut to fit
+    text = flat(" ".join(pages))
+    assert "No ILOR assurance exercise was held between 3 June 2021 and 29 September 2021" in text
+    assert pack.assurance["exercises"] == []
+    assurance_page = next(i for i, t in enumerate(pages) if "5. Assurance (ILOR) results" in t)
+    assert (
+        "4. Detail" in pages[assurance_page]
+        or "continued" in pages[assurance_page]
+        or ("R2" in pages[assurance_page])
+    )  # it follows the detail on the same page
 
 
 def without_generation_line(pages):
@@ -613,3 +668,77 @@ def test_the_download_view_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(30):
         response = client.get(reverse("oversight:meeting_pack", args=[world.meetings[1].pk]))
     assert response.status_code == 200
+
+
+# -- Assurance (ILOR) --------------------------------------------------------------------------
+
+
+def add_exercise(world, title, held_on, grades, recorded):
+    """An ILOR exercise with one learning area per name in `grades` {(area, agency): grade},
+    each row recorded a second after the last (history as_of needs distinct moments)."""
+    moments = (recorded + timedelta(seconds=n) for n in range(1000))
+    with recorded_at(next(moments)):
+        exercise = AssuranceExercise.objects.create(
+            partnership=world.partnership, title=title, held_on=held_on
+        )
+    with recorded_at(next(moments)):
+        exercise.agencies.set({agency for _, agency in grades})
+    areas = {}
+    for (area_name, agency), grade in grades.items():
+        with recorded_at(next(moments)):
+            if area_name not in areas:
+                areas[area_name] = LearningArea.objects.create(
+                    exercise=exercise, name=area_name, position=len(areas)
+                )
+            AssuranceRating.objects.create(area=areas[area_name], agency=agency, grade=grade)
+    return exercise
+
+
+@pytest.fixture
+def ilor(world):
+    health = Agency.objects.get(name="Test Health Trust")
+    police = Agency.objects.create(name="Test Police")
+    add_exercise(
+        world, "ILOR January 2021", date(2021, 1, 20),
+        {("Fathers", health): "bronze", ("Fathers", police): "silver"}, at(2021, 1, 21, 9),
+    )  # fmt: skip
+    april = add_exercise(
+        world, "ILOR April 2021", date(2021, 4, 21),
+        {("Fathers", health): "silver", ("Fathers", police): "silver",
+         ("Pre-birth", health): "gold"}, at(2021, 4, 22, 9),
+    )  # fmt: skip
+    # Graded again after the June deadline: the June pack does not see it.
+    with recorded_at(at(2021, 6, 10, 9)):
+        rating = AssuranceRating.objects.get(area__exercise=april, agency=police)
+        rating.grade = "gold"
+        rating.save()
+    return world
+
+
+@pytest.mark.django_db
+def test_assurance_section_reports_exercises_since_the_previous_meeting(ilor):
+    june = build_pack(ilor.meetings[1])
+    exercises = june.assurance["exercises"]
+    assert [e["title"] for e in exercises] == ["ILOR April 2021"]
+    rows = [(r["area"], r["agency"], r["label"], r["before"], r["movement"])
+            for r in exercises[0]["rows"]]  # fmt: skip
+    assert rows == [
+        ("Fathers", "Test Health Trust", "Silver", "Bronze", "Up"),
+        ("Fathers", "Test Police", "Silver", "Silver", "No change"),
+        ("Pre-birth", "Test Health Trust", "Gold", "", "First rated"),
+    ]
+    february = build_pack(ilor.meetings[0])  # no previous meeting: everything held by then
+    assert [e["title"] for e in february.assurance["exercises"]] == ["ILOR January 2021"]
+    october = build_pack(ilor.meetings[2])
+    assert october.assurance["exercises"] == []
+
+    pages = pdf_pages(render_pdf(render_pack_html(june)).content)
+    text = section(pages, "5. Assurance (ILOR) results", "6. RAG and grade key")
+    assert "ILOR April 2021, 21 April 2021" in text
+    assert "Grades: Gold 1; Silver 2; Bronze 0; Not assessed 0." in text
+    assert "Fathers Test Health Trust Silver Bronze ILOR January 2021 Up" in text
+    assert "Pre-birth Test Health Trust Gold None First rated" in text
+    october_pages = pdf_pages(render_pdf(render_pack_html(october)).content)
+    assert "No ILOR assurance exercise was held between 3 June 2021 and 29 September 2021" in (
+        flat(" ".join(october_pages))
+    )
