@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from plans.access import scope_for
 from plans.forms import QuickUpdateForm
-from plans.models import Action, Group
+from plans.models import Action, Group, Rating
 from plans.pages import page
 from plans.updates import UpdateConflict, edit_tokens
 
@@ -68,6 +68,7 @@ def my_actions(request):
         "applied": [(*item, _without(request, item[2])) for item in filters.applied()],
         "last_deadline": since,
         "next_bmg": next_bmg,
+        "meanings": [(Rating(r).label, m) for r, m in Rating.meanings().items()],
     }
     title = "My actions" if not errors else "Error: My actions"
     return render(

@@ -144,7 +144,8 @@ def action_update(request, pk):
                 "revised_due_date": action.revised_due_date,
                 "revision_reason": action.revision_reason,
                 "corrects": corrects.pk if corrects else None,
-                "rating": corrects.rating if corrects else None,
+                # The current rating, so that nothing-changed is one click away.
+                "rating": corrects.rating if corrects else action.latest_rating,
             },
             **form_kwargs,
         )
