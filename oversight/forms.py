@@ -206,6 +206,7 @@ class MyActionsFilter(forms.Form):
         super().__init__(data)
         self.fields["group"].queryset = groups
         for name in self.fields:
+            self.fields[name].conditional = True  # a filter is optional by nature: no "(optional)"
             self.fields[name].error_messages["invalid_choice"] = (
                 f"Select {self.fields[name].label.lower()} from the list"  # noqa: S608
             )
