@@ -170,6 +170,19 @@ class UpdateForm(forms.Form):
         return bool(revised) and revised != self.current_revised
 
 
+class RatingMeaningsForm(forms.Form):
+    """A partnership's words for what each rating means, one box per rating."""
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        for rating, text in partnership.meanings().items():
+            label = Rating(rating).label
+            self.fields[rating] = required_text(
+                label, f"Enter what {label} means", max_length=300, rows=2
+            )
+            self.initial[rating] = text
+
+
 class QuickUpdateForm(UpdateForm):
     """A row of "My actions": leaving the rating unselected skips the action."""
 

@@ -68,7 +68,7 @@ def my_actions(request):
         "applied": [(*item, _without(request, item[2])) for item in filters.applied()],
         "last_deadline": since,
         "next_bmg": next_bmg,
-        "meanings": [(Rating(r).label, m) for r, m in Rating.meanings().items()],
+        "meanings": [(Rating(r).label, m) for r, m in _meanings(rows).items()],
     }
     title = "My actions" if not errors else "Error: My actions"
     return render(
@@ -76,6 +76,12 @@ def my_actions(request):
         "oversight/my_actions.html",
         page(request, title, nav="oversight:my_actions", **context),
     )
+
+
+def _meanings(rows):
+    """The partnership's own words for the ratings when every card is of one partnership."""
+    partnerships = {action.parent.partnership for action, _form in rows}
+    return partnerships.pop().meanings() if len(partnerships) == 1 else Rating.meanings()
 
 
 def _lead_groups(editable):

@@ -15,7 +15,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import get_managed, get_managed_partnership
-from ..forms import ActionForm, MoveActionForm, ObjectiveForm, PlanForm, PriorityForm
+from ..forms import (
+    ActionForm,
+    MoveActionForm,
+    ObjectiveForm,
+    PlanForm,
+    PriorityForm,
+    RatingMeaningsForm,
+)
 from ..models import Action, ActionParent, Objective, Plan, Priority
 from ..pages import page
 
@@ -63,6 +70,28 @@ def plan_create(request, short_name):
         crumbs=crumbs,
         caption=partnership.name,
         button="Create the plan",
+    )
+
+
+@login_required
+@require_http_methods(EDIT)
+def rating_meanings(request, short_name):
+    """Board officers set what each rating means in their partnership (shown on update forms)."""
+    partnership = get_managed_partnership(request, short_name)
+    form = RatingMeaningsForm(request.POST or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        partnership.define_ratings(form.cleaned_data, by=request.user)
+        messages.success(request, f"What the ratings mean in {partnership.short_name} is saved")
+        return redirect("plans:plan_list")
+    return form_page(
+        request,
+        form,
+        "What the ratings mean",
+        partnership=partnership,
+        crumbs=[(reverse("plans:plan_list"), "Plans")],
+        caption=partnership.name,
+        intro="Shown beside the ratings on every update form of the partnership.",
+        button="Save",
     )
 
 

@@ -2,8 +2,9 @@
 what each rating means, and every problem found in one pass."""
 
 import pytest
+from django.urls import reverse
 
-from plans.models import RagUpdate, Rating
+from plans.models import Partnership, RagUpdate, Rating
 from tests.plans.test_views import QA_ACTION, post_update, update_url
 
 
@@ -53,3 +54,19 @@ def test_every_problem_is_found_in_one_pass(client, seed, chair):
     assert 'href="#id_revision_reason"' in html
     assert "Enter the reason the due date has changed" in html
     assert not RagUpdate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_officer_words_the_ratings_for_the_partnership(client, seed, officer, chair):
+    client.force_login(officer)
+    url = reverse("plans:rating_meanings", args=["NCSCP"])
+    data = {r: text for r, text in Rating.meanings().items()} | {"red": "Escalate to BMG now."}
+    refused = client.post(url, data | {"amber": " "})
+    assert "Enter what Amber means" in refused.content.decode()
+    assert client.post(url, data).status_code == 302
+    ncscp = Partnership.objects.get(short_name="NCSCP")
+    assert ncscp.rating_meanings == {"red": "Escalate to BMG now."}
+    assert ncscp.history.latest().history_user == officer
+    client.force_login(chair)
+    html = client.get(update_url(QA_ACTION)).content.decode()
+    assert "Escalate to BMG now." in html and Rating.meanings()[Rating.AMBER] in html
