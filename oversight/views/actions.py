@@ -17,7 +17,7 @@ from plans.pages import page
 from plans.rag import Tally
 from safeguarding import audit
 
-from .. import export
+from .. import export, sorting
 from ..filters import ActionFilter
 from ..fragments import fragment
 from ..models import Meeting
@@ -150,6 +150,7 @@ def action_list(request):
         actions = Action.objects.visible_to(request.user).for_list()
         filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user)
         results = filterset.qs if filterset.is_bound and filterset.is_valid() else actions
+        results = sorting.sorted_actions(results, request.GET.get("sort"))
         paginator = Paginator(results, PAGE_SIZE)
         page_obj = paginator.get_page(request.GET.get("page"))
         query = request.GET.copy()
@@ -160,6 +161,7 @@ def action_list(request):
             "page": page_obj,
             "page_range": paginator.get_elided_page_range(page_obj.number),
             "querystring": query.urlencode(),
+            "headings": sorting.headings(query, request.GET.get("sort")),
             "count": paginator.count,
         }
 
