@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from plans.forms import DateField, choices_of, optional_text
 from plans.importing import max_bytes
-from plans.models import Group
+from plans.models import Group, Rating
 from reviews.models import CaseReview
 
 from .cycle import WEEKS
@@ -175,3 +175,55 @@ class CyclePatternForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["group"] = group_choices(partnership)
         self.order_fields(["group"])
+
+
+class MyActionsFilter(forms.Form):
+    """What My actions shows: which actions, at what rating, led by which group.
+
+    Sent by GET, so the choice stays in the address while the cards are saved one by one.
+    """
+
+    SHOW = [
+        ("needs_update", "Need an update"),
+        ("overdue", "Overdue"),
+        ("all", "All my actions"),
+    ]
+    show = forms.ChoiceField(label="Show", choices=SHOW, required=False)
+    rating = forms.ChoiceField(
+        label="Current rating",
+        required=False,
+        choices=[("", "Any rating")]
+        + [(value or "none", label) for value, label in Rating.columns()],
+    )
+    group = forms.ModelChoiceField(
+        label="Lead group",
+        queryset=Group.objects.none(),
+        required=False,
+        empty_label="Any group",
+    )
+
+    def __init__(self, data, *, groups):
+        super().__init__(data)
+        self.fields["group"].queryset = groups
+        for name in self.fields:
+            self.fields[name].conditional = True  # a filter is optional by nature: no "(optional)"
+            self.fields[name].error_messages["invalid_choice"] = (
+                f"Select {self.fields[name].label.lower()} from the list"  # noqa: S608
+            )
+
+    def choice(self, name, default=""):
+        return (self.cleaned_data.get(name) if self.is_valid() else None) or default
+
+    def applied(self):
+        """(label, shown value, field name) of each filter narrowing the list, for the summary
+        above the cards; the list needs an update unless the reader chose otherwise."""
+        if not self.is_valid():
+            return []
+        applied = []
+        for name in ("show", "rating", "group"):
+            value = self.choice(name, "needs_update" if name == "show" else "")
+            if not value or value == "all":
+                continue
+            shown = str(value) if name == "group" else dict(self.fields[name].choices)[value]
+            applied.append((self.fields[name].label, shown, name))
+        return applied

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from .views import actions, archive, imports, meetings
+from .views import actions, archive, imports, meetings, my_actions
 
 app_name = "oversight"
 
 urlpatterns = [
     path("", actions.dashboard, name="dashboard"),
-    path("my-actions/", actions.my_actions, name="my_actions"),
+    path("my-actions/", my_actions.my_actions, name="my_actions"),
     path("actions/", actions.action_list, name="action_list"),
     path("actions/export.<str:fmt>", actions.action_export, name="action_export"),
     path("archive/", archive.archive_list, name="archive_list"),

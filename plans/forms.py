@@ -9,6 +9,7 @@ from .models import Action, Agency, Group, Objective, Plan, Priority, Rating, Ro
 from .updates import problems, record_update
 
 COMMENT_MAX = 5000
+COMMENT_FOR = Rating.comment_required()
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -98,12 +99,29 @@ class UpdateForm(forms.Form):
     corrects = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(
-        self, *args, current_rating=None, current_revised=None, correcting=False, **kwargs
+        self,
+        *args,
+        current_rating=None,
+        current_revised=None,
+        correcting=False,
+        meanings=None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.current_rating = current_rating
         self.current_revised = current_revised
         self.correcting = correcting
+        rating, comment = self.fields["rating"], self.fields["comment"]
+        rating.choice_hints = meanings or Rating.meanings()
+        needed = ", ".join(Rating(r).label for r in Rating.form_order() if r in COMMENT_FOR)
+        if current_rating and not correcting:
+            now = Rating.label_of(current_rating)
+            rating.help_text = f"Now {now}. Keep {now} if nothing has changed."
+        comment.conditional = True  # needed by some ratings: no "(optional)" after the label
+        comment.help_text = (
+            f"Needed for {needed.replace(', Complete', ' and Complete')}, and when the rating "
+            "changes. Say what has happened since the last update, and what happens next."
+        )
 
     def clean_revised_due_date(self):
         value = self.cleaned_data.get("revised_due_date")
@@ -115,19 +133,20 @@ class UpdateForm(forms.Form):
         data = super().clean()
         data["comment"] = (data.get("comment") or "").strip()
         data["revision_reason"] = (data.get("revision_reason") or "").strip()
-        if data.get("rating"):
-            found = problems(
-                rating=data["rating"],
-                comment=data["comment"],
-                current_rating=self.current_rating,
-                revised_due_date=data.get("revised_due_date"),
-                current_revised=self.current_revised,
-                revision_reason=data["revision_reason"],
-                correcting=self.correcting,
-            )
-            for name, message in found.items():
-                if name in self.fields:
-                    self.add_error(name, message)
+        # Everything in one pass: the due-date rules apply whether or not a rating was chosen
+        # (the rating field says so itself when it is missing or not a rating).
+        found = problems(
+            rating=data.get("rating") or "",
+            comment=data["comment"],
+            current_rating=self.current_rating,
+            revised_due_date=data.get("revised_due_date"),
+            current_revised=self.current_revised,
+            revision_reason=data["revision_reason"],
+            correcting=self.correcting,
+        )
+        for name, message in found.items():
+            if name in self.fields and name != "rating" and name not in self.errors:
+                self.add_error(name, message)
         return data
 
     def record(self, action, *, by, corrects=None):
@@ -151,6 +170,19 @@ class UpdateForm(forms.Form):
         return bool(revised) and revised != self.current_revised
 
 
+class RatingMeaningsForm(forms.Form):
+    """A partnership's words for what each rating means, one box per rating."""
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        for rating, text in partnership.meanings().items():
+            label = Rating(rating).label
+            self.fields[rating] = required_text(
+                label, f"Enter what {label} means", max_length=300, rows=2
+            )
+            self.initial[rating] = text
+
+
 class QuickUpdateForm(UpdateForm):
     """A row of "My actions": leaving the rating unselected skips the action."""
 
@@ -160,6 +192,8 @@ class QuickUpdateForm(UpdateForm):
             self.fields["rating"].label = f"RAG rating for {subject}"
             self.fields["comment"].label = f"Progress comment for {subject}"
             self.fields["comment"].help_text = ""
+            self.fields["rating"].help_text = ""
+            self.fields["rating"].choice_hints = {}  # the page says what ratings mean once
         self.fields["rating"].required = False
         del self.fields["revised_due_date"]
         del self.fields["revision_reason"]

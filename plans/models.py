@@ -133,6 +133,9 @@ class Partnership(TimeStampedModel):
     short_name = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=200, unique=True)
     area = models.CharField(max_length=200, blank=True)
+    # The partnership's own words for what each rating means, {rating: text}, where they
+    # differ from Rating.meanings(); shown beside the rating radios.
+    rating_meanings = models.JSONField(default=dict, blank=True)
 
     objects = ByShortName.as_manager()
     history = history()
@@ -145,6 +148,22 @@ class Partnership(TimeStampedModel):
 
     def natural_key(self):
         return (self.short_name,)
+
+    def meanings(self):
+        """What each rating means here: the partnership's words, else the standard ones."""
+        own = self.rating_meanings or {}
+        return {rating: own.get(rating) or text for rating, text in Rating.meanings().items()}
+
+    def define_ratings(self, meanings, *, by):
+        """Keep the partnership's own words for the ratings (history names `by`)."""
+        standard = Rating.meanings()
+        self.rating_meanings = {
+            rating: text.strip()
+            for rating, text in meanings.items()
+            if rating in standard and text.strip() and text.strip() != standard[rating]
+        }
+        self._history_user = by
+        self.save(update_fields=["rating_meanings", "updated_at"])
 
 
 class AgencyKind(models.TextChoices):

@@ -13,6 +13,11 @@ urlpatterns = [
     path("actions/<int:pk>/withdraw/", editing.action_withdraw, name="action_withdraw"),
     path("plans/", reading.plan_list, name="plan_list"),
     path("partnerships/<str:short_name>/plans/new/", editing.plan_create, name="plan_create"),
+    path(
+        "partnerships/<str:short_name>/ratings/",
+        editing.rating_meanings,
+        name="rating_meanings",
+    ),
     path("plans/<slug:slug>/", reading.plan_detail, name="plan_detail"),
     path("plans/<slug:slug>/edit/", editing.plan_edit, name="plan_edit"),
     path("plans/<slug:slug>/priorities/add/", editing.priority_add, name="priority_add"),

@@ -131,6 +131,13 @@ EVIDENCE = lambda home: {f"a{home.review_action}-summary": "Audit seen"}  # noqa
 REASON = lambda home: {"reason": "Matrix check"}  # noqa: E731
 NOTE = lambda home: {"note": "Matrix check"}  # noqa: E731
 TITLED = lambda home: {"title": "Matrix check"}  # noqa: E731
+MEANINGS = lambda home: {  # noqa: E731
+    "red": "Matrix red",
+    "amber": "A",
+    "green": "G",
+    "complete": "C",
+    "not_started": "N",
+}
 NUMBERED = lambda home: {"number": 77, "title": "Matrix check", "text": "Matrix check"}  # noqa: E731
 ACTION_TEXT = lambda home: {"text": "Matrix check"}  # noqa: E731
 UP = lambda home: {"direction": "up"}  # noqa: E731
@@ -218,6 +225,7 @@ TABLE = {
     "plans:plan_detail": Row(PLAN, OWN, SAFE_ONLY),
     # Setting up plans (board officers and administrators of the plan's partnership).
     "plans:plan_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, TITLED),
+    "plans:rating_meanings": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, MEANINGS),
     "plans:plan_edit": Row(PLAN, OFFICER, OFFICER_SAVE, TITLED),
     "plans:priority_add": Row(PLAN, OFFICER, OFFICER_SAVE, NUMBERED),
     "plans:priority_edit": Row(PRIORITY, OFFICER, OFFICER_SAVE, NUMBERED),

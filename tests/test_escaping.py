@@ -453,6 +453,7 @@ def pages(w):
         ("archive a review", reverse("oversight:archive_object", args=["review", w.review.pk])),
         ("import preview", reverse("oversight:import_preview", args=[w.pending.pk])),
         ("plan create", reverse("plans:plan_create", args=[p.short_name])),
+        ("rating meanings", reverse("plans:rating_meanings", args=[p.short_name])),
         ("plan edit", reverse("plans:plan_edit", args=[w.plan.slug])),
         ("priority add", reverse("plans:priority_add", args=[w.plan.slug])),
         ("priority edit", reverse("plans:priority_edit", args=[w.priority.pk])),
@@ -559,6 +560,7 @@ EXPECTED = {
     "archive a review": {"CaseReview.code", "CaseReview.title"},
     "import preview": {"PendingImport.filename"},
     "plan create": {"Partnership.name"},
+    "rating meanings": {"Partnership.name"},
     "plan edit": {"Plan.title", "Plan.introduction"},
     "priority add": {"Plan.title"},
     "priority edit": {"Plan.title", "Priority.title"},
@@ -1118,3 +1120,18 @@ def test_outside_links_are_shown_as_plain_web_links(client, world):
         html = client.get(url).content.decode()
         links = re.findall(rf'<a [^>]*href="https://{ATTACKER}/[^"]*"[^>]*>', html)
         assert links and all('rel="noreferrer noopener"' in link for link in links)
+
+
+@pytest.mark.django_db
+def test_a_partnerships_own_rating_meanings_are_escaped_where_shown(client, world):
+    """Rating meanings are typed by officers (a JSON field, so outside every_field())."""
+    hostile = payload("Partnership", "rating_meanings")
+    world.partnership.define_ratings({"red": hostile, "green": hostile}, by=world.officer)
+    client.force_login(world.officer)
+    for url in (
+        reverse("plans:action_update", args=[world.action.pk]),
+        reverse("plans:rating_meanings", args=[world.partnership.short_name]),
+    ):
+        html = client.get(url).content.decode()
+        assert escape(hostile) in html or escape(hostile)[:40] in html
+        assert not any(raw in html for raw in RAW)

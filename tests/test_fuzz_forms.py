@@ -226,7 +226,8 @@ def test_the_update_view_saves_whole_or_explains(client, officer, plan_action, d
 
 @examples(15)
 @given(data=st.data())
-def test_my_actions_saves_every_row_or_none(client, officer, plan_action, data):
+def test_my_actions_saves_every_valid_rated_row(client, officer, plan_action, data):
+    """Save all saves each card that has a valid rating and reports the others card by card."""
     client.force_login(officer)
     post = {"action": [str(a.pk) for a in plan_action]}
     for action in plan_action:
@@ -241,7 +242,8 @@ def test_my_actions_saves_every_row_or_none(client, officer, plan_action, data):
         assert RagUpdate.objects.count() == before[0][0] + rated
     else:
         assert error_page(response)
-        assert [update_state(a) for a in plan_action] == before
+        rated = sum(1 for a in plan_action if post[f"a{a.pk}-rating"])
+        assert before[0][0] <= RagUpdate.objects.count() <= before[0][0] + rated
 
 
 # -- Review forms ----------------------------------------------------------------------------

@@ -1,27 +1,23 @@
-"""The dashboard, All actions with its exports, and My actions: every source of actions at once."""
+"""The dashboard and All actions with its exports: every source of actions at once
+(My actions, the chairs' page, is oversight/views/my_actions.py)."""
 
 import io
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_safe
 
 from plans.access import editable_q, scope_for
-from plans.forms import QuickUpdateForm
 from plans.models import Action, ActionParent, Rating
 from plans.pages import page
 from plans.rag import Tally
-from plans.updates import edit_tokens
 from safeguarding import audit
 
-from .. import export
+from .. import export, sorting
 from ..filters import ActionFilter
 from ..fragments import fragment
 from ..models import Meeting
@@ -154,6 +150,7 @@ def action_list(request):
         actions = Action.objects.visible_to(request.user).for_list()
         filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user)
         results = filterset.qs if filterset.is_bound and filterset.is_valid() else actions
+        results = sorting.sorted_actions(results, request.GET.get("sort"))
         paginator = Paginator(results, PAGE_SIZE)
         page_obj = paginator.get_page(request.GET.get("page"))
         query = request.GET.copy()
@@ -164,6 +161,7 @@ def action_list(request):
             "page": page_obj,
             "page_range": paginator.get_elided_page_range(page_obj.number),
             "querystring": query.urlencode(),
+            "headings": sorting.headings(query, request.GET.get("sort")),
             "count": paginator.count,
         }
 
@@ -198,93 +196,3 @@ def action_export(request, fmt):
     audit.record("export_download", request, format=fmt, filtered=bool(request.GET))
     response["Content-Disposition"] = f'attachment; filename="actions-{stamp}.{fmt}"'
     return response
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def my_actions(request):
-    """Every action the user may update, one form each, saved in one go."""
-    scope = scope_for(request.user)
-    since, next_bmg = bmg_deadlines(scope.readable_partnerships, timezone.localdate())
-    show_all = request.GET.get("show") == "all"
-    if request.method == "POST":
-        rows = [(a, _quick_form(a, tokens, request.POST)) for a, tokens in _posted(request)]
-        if _all_valid_and_current(rows):
-            with transaction.atomic():
-                saved = [form.record(a, by=request.user) for a, form in rows if form.has_update]
-            _say_saved(request, len(saved))
-            return redirect("oversight:my_actions")
-    else:
-        actions = Action.objects.editable_by(request.user).for_list()
-        if not show_all:
-            actions = needs_update(actions, since)
-        actions = list(actions)
-        tokens = edit_tokens(actions)
-        rows = [(a, _quick_form(a, tokens)) for a in actions]
-    errors = [(form, action) for action, form in rows if form.errors]
-    context = {
-        "rows": rows,
-        "errors": errors,
-        "show_all": show_all,
-        "last_deadline": since,
-        "next_bmg": next_bmg,
-    }
-    title = "My actions" if not errors else "Error: My actions"
-    return render(
-        request,
-        "oversight/my_actions.html",
-        page(request, title, nav="oversight:my_actions", **context),
-    )
-
-
-def _quick_form(action, tokens, data=None):
-    return QuickUpdateForm(
-        data,
-        prefix=f"a{action.pk}",
-        initial={"seen": tokens[action.pk]},
-        current_rating=action.latest_rating,
-        subject=f"action {action.display_ref}",
-    )
-
-
-def _posted(request):
-    """The posted actions, each once and locked for the save, with their edit tokens:
-    404 for an action the user cannot even read, 403 for one they only read."""
-    ids = list(dict.fromkeys(int(pk) for pk in request.POST.getlist("action") if pk.isdigit()))
-    editable = {
-        a.pk: a
-        for a in Action.objects.editable_by(request.user)
-        .for_list()
-        .filter(pk__in=ids)
-        .select_for_update(of=("self",))
-    }
-    if len(editable) != len(ids):
-        readable = Action.objects.visible_to(request.user).filter(pk__in=ids).count()
-        if readable != len(ids):
-            raise Http404("No such action")
-        raise PermissionDenied("You can read these actions but not update them all.")
-    actions = [editable[pk] for pk in ids]
-    tokens = edit_tokens(actions)
-    return [(action, tokens) for action in actions]
-
-
-def _all_valid_and_current(rows):
-    """Every form valid, and no action with an update changed since the page was opened."""
-    if not all(form.is_valid() for _action, form in rows):
-        return False
-    current = True
-    for _action, form in rows:
-        seen = form.cleaned_data["seen"]
-        if form.has_update and seen and seen != form.initial["seen"]:
-            form.add_error(None, "Someone else updated this action since you opened the page")
-            current = False
-    return current
-
-
-def _say_saved(request, count):
-    if count:
-        messages.success(request, f"{count} update{'s' if count != 1 else ''} saved")
-    else:
-        messages.info(
-            request, "No updates to save: choose a rating for each action you want to update"
-        )

@@ -26,3 +26,9 @@ def rag(rating, word=None):
     return format_html(
         '<strong class="govuk-tag app-rag app-rag--{}">{}</strong>', rating, word or label(rating)
     )
+
+
+@register.filter
+def choice_hint(field, value):
+    """The hint under one radio of `field` (a BoundField whose field has `choice_hints`)."""
+    return getattr(field.field, "choice_hints", {}).get(value, "")

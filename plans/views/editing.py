@@ -21,6 +21,7 @@ from ..forms import (
     ObjectiveForm,
     PlanForm,
     PriorityForm,
+    RatingMeaningsForm,
     WithdrawForm,
 )
 from ..models import Action, ActionParent, Objective, Plan, Priority
@@ -70,6 +71,28 @@ def plan_create(request, short_name):
         crumbs=crumbs,
         caption=partnership.name,
         button="Create the plan",
+    )
+
+
+@login_required
+@require_http_methods(EDIT)
+def rating_meanings(request, short_name):
+    """Board officers set what each rating means in their partnership (shown on update forms)."""
+    partnership = get_managed_partnership(request, short_name)
+    form = RatingMeaningsForm(request.POST or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        partnership.define_ratings(form.cleaned_data, by=request.user)
+        messages.success(request, f"What the ratings mean in {partnership.short_name} is saved")
+        return redirect("plans:plan_list")
+    return form_page(
+        request,
+        form,
+        "What the ratings mean",
+        partnership=partnership,
+        crumbs=[(reverse("plans:plan_list"), "Plans")],
+        caption=partnership.name,
+        intro="Shown beside the ratings on every update form of the partnership.",
+        button="Save",
     )
 
 

@@ -156,6 +156,7 @@ def action_update(request, pk):
         "current_rating": action.latest_rating,
         "current_revised": action.revised_due_date,
         "correcting": corrects is not None,
+        "meanings": action.parent.partnership.meanings(),
     }
     conflict = None
     if request.method == "POST":
@@ -184,7 +185,7 @@ def action_update(request, pk):
                 "revised_due_date": action.revised_due_date,
                 "revision_reason": action.revision_reason,
                 "corrects": corrects.pk if corrects else None,
-                "rating": corrects.rating if corrects else None,
+                "rating": corrects.rating if corrects else action.latest_rating,  # kept by default
             },
             **form_kwargs,
         )

@@ -273,7 +273,7 @@ def test_my_actions_saves_several_updates_in_one_go(client, seed, chair):
 
 
 @pytest.mark.django_db
-def test_my_actions_reports_row_errors_and_saves_nothing(client, seed, chair):
+def test_my_actions_saves_the_valid_cards_and_reports_the_others(client, seed, chair):
     client.force_login(chair)
     rows = client.get(reverse("oversight:my_actions")).context["rows"]
     (first, f1), (second, f2) = rows[:2]
@@ -290,7 +290,9 @@ def test_my_actions_reports_row_errors_and_saves_nothing(client, seed, chair):
     assert response.status_code == 200
     assert f"Action {second.display_ref}: Select a RAG rating for this comment" in html
     assert f'href="#id_a{second.pk}-rating"' in html
-    assert not RagUpdate.objects.exists()
+    assert f"1 update saved: action {first.display_ref}" in html
+    assert "A comment with no rating" in html  # still there to correct
+    assert list(RagUpdate.objects.values_list("action_id", flat=True)) == [first.pk]
 
 
 @pytest.mark.django_db
