@@ -9,7 +9,14 @@ from django.utils import timezone
 from plans.forms import DateField, choices_of, number_field, optional_text, required_text
 from plans.models import Agency, Theme
 
-from .models import AssuranceExercise, CaseReview, Evidence, Grade, Recommendation
+from .models import (
+    AssuranceExercise,
+    CaseReview,
+    Evidence,
+    Grade,
+    IntakeCase,
+    Recommendation,
+)
 
 TEXT_MAX = 5000
 
@@ -274,3 +281,94 @@ class RecommendationForm(forms.ModelForm):
         if source == Recommendation.Source.ADDED and not data.get("provenance"):
             self.add_error("provenance", "Enter where the recommendation came from")
         return data
+
+
+CASE_DATES = {
+    "incident_on": ("Date of the incident", True),
+    "learned_on": ("Date the partnership learned of it", True),
+    "notified_on": ("Date the Panel was notified", False),
+    "rapid_review_meeting_on": ("Date of the rapid review meeting", False),
+    "rapid_review_submitted_on": ("Date the rapid review was sent to the Panel", False),
+    "panel_response_on": ("Date of the Panel's response", False),
+    "lcspr_decided_on": ("Date of the LCSPR decision", False),
+    "reviewer_commissioned_on": ("Date the reviewer was commissioned", False),
+    "draft_on": ("Date of the draft report", False),
+    "final_on": ("Date of the final report", False),
+    "notice_sent_on": ("Date the Panel and Department were told of publication", False),
+    "published_on": ("Date published", False),
+}
+
+
+class IntakeCaseForm(forms.ModelForm):
+    """A case in the intake register. Impossible date orders are refused by the model's clean()
+    and shown against the later date."""
+
+    code = required_text(
+        "Case code",
+        "Enter the case code",
+        max_length=40,
+        help_text="How the case is known, like CS24-03. Never a child's name.",
+    )
+    decision_reason = optional_text("Why there is no further review")
+    panel_response = optional_text("The Panel's response")
+
+    class Meta:
+        model = IntakeCase
+        fields = [
+            "code",
+            "incident_on",
+            "learned_on",
+            "notified_on",
+            "decision",
+            "decision_reason",
+            "rapid_review_meeting_on",
+            "rapid_review_submitted_on",
+            "panel_response_on",
+            "panel_response",
+            "lcspr_decision",
+            "lcspr_decided_on",
+            "reviewer_commissioned_on",
+            "draft_on",
+            "final_on",
+            "notice_sent_on",
+            "published_on",
+            "review",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (label, required) in CASE_DATES.items():
+            self.fields[name] = DateField(label=label, required=required)
+            self.fields[name].error_messages["required"] = (
+                f"Enter the {label[0].lower()}{label[1:]}"
+            )
+        self.fields["decision"] = forms.ChoiceField(
+            label="Decision",
+            choices=[("", "Not decided yet"), *IntakeCase.Decision.choices],
+            required=False,
+        )
+        self.fields["lcspr_decision"] = forms.ChoiceField(
+            label="LCSPR decision",
+            choices=[("", "Not decided yet"), *IntakeCase.LcsprDecision.choices],
+            required=False,
+        )
+        self.fields["review"] = choices_of(
+            CaseReview.objects.filter(partnership=self.instance.partnership, archived_at=None),
+            "Case review it became",
+            empty="Not a review (yet)",
+        )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        clash = IntakeCase.objects.filter(partnership=self.instance.partnership, code=code)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(f"There is already a case {code}: use another code")
+        return code
+
+    def _post_clean(self):
+        for name, (label, _required) in CASE_DATES.items():
+            try:
+                _checked_date(self.cleaned_data.get(name), label)
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        super()._post_clean()

@@ -480,3 +480,155 @@ class AssuranceRating(TimeStampedModel):
 
     def __str__(self):
         return f"{self.area} - {self.agency}: {self.get_grade_display()}"
+
+
+class IntakeCaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Cases of the partnerships `user` may read (see plans/access.py)."""
+        return self.filter(partnership__in=Role.objects.scope_for(user).readable_partnerships)
+
+    def for_page(self):
+        return self.select_related("partnership", "review")
+
+
+class IntakeDecision(models.TextChoices):
+    RAPID_REVIEW = "rapid_review", "Rapid review"
+    NO_FURTHER_REVIEW = "no_further_review", "No further review"
+    SINGLE_AGENCY = "single_agency", "Single-agency review"
+
+
+class LcsprDecision(models.TextChoices):
+    YES = "yes", "LCSPR to be held"
+    NO = "no", "No LCSPR"
+
+
+# (earlier field, later field, message when the later one comes first): impossible orders.
+DATE_ORDER = [
+    ("incident_on", "learned_on", "Date learned of must be the same as or after the incident"),
+    ("learned_on", "notified_on", "Date notified must be the same as or after the date learned of"),
+    ("notified_on", "rapid_review_meeting_on", "Rapid review meeting must be after notification"),
+    (
+        "rapid_review_meeting_on",
+        "rapid_review_submitted_on",
+        "Rapid review sent to the Panel must be after its meeting",
+    ),
+    ("rapid_review_submitted_on", "panel_response_on", "Panel response must be after submission"),
+    ("notified_on", "lcspr_decided_on", "LCSPR decision must be after notification"),
+    (
+        "lcspr_decided_on",
+        "reviewer_commissioned_on",
+        "Reviewer must be commissioned after the LCSPR decision",
+    ),
+    ("reviewer_commissioned_on", "draft_on", "Draft must be after the reviewer was commissioned"),
+    ("draft_on", "final_on", "Final report must be after the draft"),
+    ("final_on", "published_on", "Publication must be after the final report"),
+    (
+        "notice_sent_on",
+        "published_on",
+        "Publication must be after the Panel and Department were told",
+    ),
+]
+
+
+class IntakeCase(TimeStampedModel):
+    """A serious incident from the partnership learning of it to publication of any review.
+
+    Known by a code only: never a child's name or other personal data.
+    """
+
+    Decision = IntakeDecision
+    LcsprDecision = LcsprDecision
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="cases")
+    code = models.CharField(max_length=40, help_text="How the case is known, never a name.")
+    incident_on = models.DateField("date of the incident")
+    learned_on = models.DateField("date the partnership learned of it")
+    notified_on = models.DateField("date the Panel was notified", null=True, blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField("why no further review", blank=True)
+    rapid_review_meeting_on = models.DateField("rapid review meeting", null=True, blank=True)
+    rapid_review_submitted_on = models.DateField(
+        "rapid review sent to the Panel", null=True, blank=True
+    )
+    panel_response_on = models.DateField("date of the Panel's response", null=True, blank=True)
+    panel_response = models.TextField("the Panel's response", blank=True)
+    lcspr_decision = models.CharField(
+        "LCSPR decision", max_length=10, choices=LcsprDecision.choices, blank=True
+    )
+    lcspr_decided_on = models.DateField("date of the LCSPR decision", null=True, blank=True)
+    reviewer_commissioned_on = models.DateField("reviewer commissioned", null=True, blank=True)
+    draft_on = models.DateField("draft report", null=True, blank=True)
+    final_on = models.DateField("final report", null=True, blank=True)
+    notice_sent_on = models.DateField(
+        "Panel and Department told before publication", null=True, blank=True
+    )
+    published_on = models.DateField("date published", null=True, blank=True)
+    review = models.OneToOneField(
+        CaseReview,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="intake_case",
+        help_text="The case review this case became, with its recommendations and action plan.",
+    )
+
+    objects = IntakeCaseQuerySet.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["partnership", "-learned_on", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "code"], name="intake_case_code_unique"),
+            models.CheckConstraint(
+                condition=Q(decision__in=["", *IntakeDecision.values]),
+                name="intake_case_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(lcspr_decision__in=["", *LcsprDecision.values]),
+                name="intake_case_lcspr_decision_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def needs_rapid_review(self):
+        """Every notified case has a rapid review unless it was decided otherwise."""
+        return self.decision in ("", IntakeDecision.RAPID_REVIEW)
+
+    def clean(self):
+        errors = {}
+        for earlier, later, message in DATE_ORDER:
+            first, second = getattr(self, earlier), getattr(self, later)
+            if first and second and second < first and later not in errors:
+                errors[later] = message
+        if self.decision == IntakeDecision.NO_FURTHER_REVIEW and not self.decision_reason.strip():
+            errors["decision_reason"] = "Enter why there is no further review"
+        if self.published_on and not self.notice_sent_on:
+            errors["notice_sent_on"] = (
+                "Enter when the Panel and Department were told before publication"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @transaction.atomic
+    def become_review(self, *, by):
+        """Start the case review this case became: an LCSPR with the case's code, whose
+        recommendations and action plan are then added or imported as for any review."""
+        if self.review_id:
+            raise ValidationError("This case is already linked to a review")
+        if CaseReview.objects.filter(partnership=self.partnership, code=self.code).exists():
+            raise ValidationError(f"There is already a review {self.code}: link it instead")
+        review = CaseReview(
+            partnership=self.partnership,
+            code=self.code,
+            kind=CaseReview.Kind.LCSPR,
+            commissioned_on=self.reviewer_commissioned_on or self.lcspr_decided_on,
+        )
+        review._history_user = by
+        review.save()
+        self.review = review
+        self._history_user = by
+        self.save(update_fields=["review", "updated_at"])
+        return review

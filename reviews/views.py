@@ -16,6 +16,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from plans.access import (
@@ -35,9 +36,11 @@ from safeguarding import audit
 from . import status as rec_status
 from .assurance import counts as grade_counts
 from .assurance import grid
+from .clocks import clocks_for, open_clocks
 from .forms import (
     EvidenceForm,
     ExerciseForm,
+    IntakeCaseForm,
     RatingForm,
     ReasonForm,
     RecommendationForm,
@@ -49,6 +52,7 @@ from .models import (
     AssuranceRating,
     CaseReview,
     Evidence,
+    IntakeCase,
     LearningArea,
     Recommendation,
     SignOff,
@@ -805,3 +809,180 @@ def assurance_rate(request, pk, area_pk, agency_pk):
             ),
         ),
     )
+
+
+# -- Intake register and clocks -----------------------------------------------------------
+# Everyone with a role in the partnership reads its cases; board officers, administrators and
+# the chair of its review panel record and edit them (require_sign_off).
+
+CASES_NAV = "reviews:case_list"
+
+
+def case_crumbs(*pairs):
+    return [(reverse(CASES_NAV), "Intake register"), *pairs]
+
+
+def get_case_for_user(request, pk):
+    try:
+        return IntakeCase.objects.visible_to(request.user).for_page().get(pk=pk)
+    except IntakeCase.DoesNotExist as exc:
+        raise Http404("No such case") from exc
+
+
+def clock_row(clock, today):
+    """What a table row shows of a clock: status words always beside the colour."""
+    left = clock.days_left(today)
+    return {
+        "clock": clock,
+        "status": clock.status(today),
+        "tag": clock.tag(today),
+        "days_left": left,
+        "days_late": -left,
+    }
+
+
+def case_facts(case):
+    """(field name, shown value) for each register entry of a case, in the order they happen."""
+    for field in IntakeCase._meta.get_fields():
+        if field.name in ("id", "partnership", "code", "review", "created_at", "updated_at"):
+            continue
+        if not getattr(field, "concrete", False):
+            continue
+        value = getattr(case, field.name)
+        if field.choices:
+            value = getattr(case, f"get_{field.name}_display")()
+        elif hasattr(value, "strftime"):
+            value = f"{value:%-d %B %Y}"
+        yield field.name, value
+
+
+def can_manage_cases(user, partnership):
+    return sign_off_capacity(user, partnership) is not None
+
+
+@login_required
+@require_safe
+def case_list(request):
+    cases = list(IntakeCase.objects.visible_to(request.user).for_page())
+    today = timezone.localdate()
+    for case in cases:
+        running = [clock for clock in clocks_for(case) if clock.is_open]
+        case.next_clock = clock_row(min(running, key=lambda c: c.due), today) if running else None
+    partnerships = Partnership.objects.filter(pk__in=scope_for(request.user).readable_partnerships)
+    return render(
+        request,
+        "reviews/case_list.html",
+        page(
+            request,
+            "Intake register",
+            nav=NAV,
+            cases=cases,
+            manage_partnerships=[p for p in partnerships if can_manage_cases(request.user, p)],
+        ),
+    )
+
+
+@login_required
+@require_safe
+def clock_list(request):
+    cases = IntakeCase.objects.visible_to(request.user).for_page()
+    today = timezone.localdate()
+    clocks = [clock_row(clock, today) for clock in open_clocks(cases)]
+    return render(
+        request,
+        "reviews/clock_list.html",
+        page(
+            request,
+            "Clocks",
+            nav=NAV,
+            clocks=clocks,
+            today=today,
+            breadcrumbs=case_crumbs(("", "Clocks")),
+        ),
+    )
+
+
+@login_required
+@require_safe
+def case_detail(request, pk):
+    case = get_case_for_user(request, pk)
+    today = timezone.localdate()
+    clocks = [clock_row(clock, today) for clock in clocks_for(case)]
+    facts = [
+        (IntakeCase._meta.get_field(name).verbose_name.capitalize(), value)
+        for name, value in case_facts(case)
+    ]
+    return render(
+        request,
+        "reviews/case_detail.html",
+        page(
+            request,
+            f"Case {case.code}",
+            partnership=case.partnership,
+            nav=NAV,
+            case=case,
+            clocks=clocks,
+            facts=facts,
+            can_manage=can_manage_cases(request.user, case.partnership),
+            breadcrumbs=case_crumbs(("", case.code)),
+        ),
+    )
+
+
+def _case_form_page(request, form, title, partnership, crumbs):
+    return form_page(
+        request,
+        form,
+        title,
+        partnership=partnership,
+        crumbs=crumbs,
+        nav=NAV,
+        caption=partnership.name,
+        intro="Record the case by its code only: no child's name or other personal details.",
+        button="Save the case",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def case_create(request, short_name):
+    partnership = get_partnership_for_user(request, short_name)
+    require_sign_off(request, partnership)
+    case = IntakeCase(partnership=partnership)
+    form = IntakeCaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        case._history_user = request.user
+        form.save()
+        messages.success(request, f"Case {case.code} added to the intake register")
+        return redirect("reviews:case_detail", pk=case.pk)
+    return _case_form_page(request, form, "New case", partnership, case_crumbs())
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def case_edit(request, pk):
+    case = get_case_for_user(request, pk)
+    require_sign_off(request, case.partnership)
+    form = IntakeCaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Case {case.code} saved")
+        return redirect("reviews:case_detail", pk=case.pk)
+    crumbs = case_crumbs((reverse("reviews:case_detail", args=[case.pk]), case.code))
+    return _case_form_page(request, form, f"Edit case {case.code}", case.partnership, crumbs)
+
+
+@login_required
+@require_POST
+def case_become_review(request, pk):
+    case = get_case_for_user(request, pk)
+    require_sign_off(request, case.partnership)
+    try:
+        review = case.become_review(by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("reviews:case_detail", pk=case.pk)
+    messages.success(
+        request, f"Review {review.code} started: add or import its recommendations and actions"
+    )
+    return redirect("reviews:review_detail", pk=review.pk)

@@ -161,6 +161,12 @@ PATTERN = lambda home: {  # noqa: E731
     "notice_days": 14,
     "count": 1,
 }
+CASE = _pk("case")
+CASE_TEXT = lambda home: {  # noqa: E731
+    "code": "MX-NEW",
+    **{f"incident_on_{i}": part for i, part in enumerate(("5", "1", "2026"))},
+    **{f"learned_on_{i}": part for i, part in enumerate(("6", "1", "2026"))},
+}
 RECOMMENDATION_TEXT = lambda home: {  # noqa: E731
     "number": 77,
     "source": "overview",
@@ -261,6 +267,12 @@ TABLE = {
     "oversight:import_reread": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404 404"),
     "oversight:import_confirm": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404 404"),
     "oversight:import_cancel": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404 404"),
+    "reviews:case_list": Row(None, READ, SAFE_ONLY),
+    "reviews:clock_list": Row(None, READ, SAFE_ONLY),
+    "reviews:case_detail": Row(CASE, OWN, SAFE_ONLY),
+    "reviews:case_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, CASE_TEXT),
+    "reviews:case_edit": Row(CASE, OFFICER, OFFICER_SAVE, CASE_TEXT),
+    "reviews:case_become_review": Row(CASE, POST_ONLY, OFFICER_SAVE),
     "reviews:assurance_list": Row(None, READ, SAFE_ONLY),
     "reviews:assurance_create": Row(PARTNERSHIP, OFFICER, OFFICER),
     "reviews:assurance_detail": Row(EXERCISE, OWN, SAFE_ONLY),

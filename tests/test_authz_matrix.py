@@ -42,6 +42,7 @@ from plans.models import (
 from reviews.models import (
     AssuranceExercise,
     CaseReview,
+    IntakeCase,
     LearningArea,
     Recommendation,
 )
@@ -107,6 +108,7 @@ class Home:
     role: int  # that person's role
     group: int  # a group of this partnership only
     own_agency: int  # an agency of this partnership only
+    case: int = 0  # an intake case of this partnership
 
 
 @dataclass
@@ -240,6 +242,16 @@ def people_of(partnership, group):
     }
 
 
+def intake_case(short_name):
+    partnership = Partnership.objects.get(short_name=short_name)
+    return IntakeCase.objects.create(
+        partnership=partnership,
+        code=f"MX-{short_name}",
+        incident_on=date(2026, 1, 5),
+        learned_on=date(2026, 1, 6),
+    ).pk
+
+
 def ncscp_home(officer):
     """NCSCP has a business plan in the seed; add a small review, meetings and the rest."""
     ncscp = Partnership.objects.get(short_name="NCSCP")
@@ -347,6 +359,8 @@ def world(django_db_setup, django_db_blocker):
                 "NSCP": nscp_home(users["outsider"]),
             }
             # NSCP as the CSE group's chair meets it: the action is one that group leads.
+            for home in homes.values():
+                home.case = intake_case(home.short_name)
             homes["NSCP-CSE"] = replace(homes["NSCP"], action=Action.objects.get(ref=CSE_ACTION).pk)
             yield World(users=users, homes=homes, sessions=sessions_for(users))
         finally:

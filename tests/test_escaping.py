@@ -54,6 +54,7 @@ from reviews.models import (
     AssuranceRating,
     CaseReview,
     Evidence,
+    IntakeCase,
     LearningArea,
     Recommendation,
     SignOff,
@@ -329,6 +330,18 @@ def world(db):
         reopen_reason="",
     )
 
+    # An intake case with every clock running (so the clocks page lists it), linked to a review.
+    w.case = make(
+        IntakeCase,
+        partnership=p,
+        incident_on=today - timedelta(days=40),
+        learned_on=today - timedelta(days=30),
+        notified_on=today - timedelta(days=2),
+        lcspr_decision=IntakeCase.LcsprDecision.YES,
+        lcspr_decided_on=today - timedelta(days=1),
+        review=w.review,
+    )
+
     w.exercise = make(AssuranceExercise, partnership=p, held_on=today)
     w.exercise.reviews.add(w.review)
     w.exercise.agencies.add(w.agency)
@@ -399,6 +412,11 @@ def pages(w):
         ("closed recommendation", reverse("reviews:recommendation_detail", args=[w.closed.pk])),
         ("themes", reverse("reviews:theme_list")),
         ("theme", reverse("reviews:theme_detail", args=[w.theme.slug])),
+        ("intake register", reverse("reviews:case_list")),
+        ("clocks", reverse("reviews:clock_list")),
+        ("case", reverse("reviews:case_detail", args=[w.case.pk])),
+        ("case edit", reverse("reviews:case_edit", args=[w.case.pk])),
+        ("case new", reverse("reviews:case_create", args=[p.short_name])),
         ("assurance list", reverse("reviews:assurance_list")),
         ("assurance", reverse("reviews:assurance_detail", args=[w.exercise.pk])),
         (
@@ -613,6 +631,7 @@ NOT_PAGES = {
     "reviews:review_reopen",
     "reviews:recommendation_close",
     "reviews:recommendation_reopen",
+    "reviews:case_become_review",
     "reviews:evidence_add",
     "oversight:import_reread",
     "plans:action_reorder",
