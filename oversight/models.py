@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from plans.models import Action, Group, NaturalKeyQuerySet, Partnership, TimeStampedModel, history
+from reviews.clocks import CLOCK_NAMES
 from reviews.models import IntakeCase
 
 
@@ -73,7 +74,10 @@ class ReminderLog(models.Model):
         IntakeCase, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     clock = models.CharField(
-        max_length=20, blank=True, help_text="Which of the case's clocks (reviews/clocks.py)."
+        max_length=20,
+        blank=True,
+        choices=list(CLOCK_NAMES.items()),
+        help_text="Which of the case's clocks (reviews/clocks.py).",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="update_reminders"
@@ -133,7 +137,7 @@ class ReminderLog(models.Model):
     def stage_label(self):
         if self.kind == self.Kind.CLOCK:
             plural = "s" if self.days_before != 1 else ""
-            return f"{self.days_before} working day{plural} before the {self.clock} deadline"
+            return f"{self.days_before} working day{plural} before: {self.get_clock_display()}"
         if self.kind == self.Kind.MANUAL:
             return "sent now"
         if self.kind == self.Kind.OVERDUE:

@@ -20,6 +20,12 @@ NOTIFY_WITHIN = 5
 RAPID_REVIEW_WITHIN = 15
 PUBLISH_WITHIN_MONTHS = 6
 
+CLOCK_NAMES = {
+    "notification": "Notify the Panel",
+    "rapid_review": "Send the rapid review to the Panel",
+    "publication": "Publish the LCSPR",
+}
+
 # A clock is "due soon" (amber) when this many working days or fewer are left.
 DUE_SOON = {"notification": 2, "rapid_review": 5, "publication": 20}
 
@@ -110,7 +116,7 @@ def clocks_for(case):
     clocks = [
         Clock(
             "notification",
-            "Notify the Panel",
+            CLOCK_NAMES["notification"],
             case,
             case.learned_on,
             add_working_days(case.learned_on, NOTIFY_WITHIN),
@@ -121,7 +127,7 @@ def clocks_for(case):
         clocks.append(
             Clock(
                 "rapid_review",
-                "Send the rapid review to the Panel",
+                CLOCK_NAMES["rapid_review"],
                 case,
                 case.notified_on,
                 add_working_days(case.notified_on, RAPID_REVIEW_WITHIN),
@@ -132,7 +138,7 @@ def clocks_for(case):
         clocks.append(
             Clock(
                 "publication",
-                "Publish the LCSPR",
+                CLOCK_NAMES["publication"],
                 case,
                 case.lcspr_decided_on,
                 add_months(case.lcspr_decided_on, PUBLISH_WITHIN_MONTHS),

@@ -56,7 +56,7 @@ def test_an_officer_is_reminded_once_per_stage_in_working_days(notified, people)
         (notified, "rapid_review", 5),
     ]
     assert len(mail.outbox) == 2
-    assert str(logs[0]).endswith("(2 working days before the rapid_review deadline)")
+    assert str(logs[0]).endswith("(2 working days before: Send the rapid review to the Panel)")
 
 
 def test_a_met_clock_sends_nothing(notified, people):
