@@ -36,6 +36,12 @@ urlpatterns = [
     path("intake/<int:pk>/", views.case_detail, name="case_detail"),
     path("intake/<int:pk>/edit/", views.case_edit, name="case_edit"),
     path("intake/<int:pk>/become-review/", views.case_become_review, name="case_become_review"),
+    path(
+        "intake/figures/<str:short_name>/<int:year>.xlsx",
+        views.figures_xlsx,
+        name="figures_xlsx",
+    ),
+    path("intake/figures/<str:short_name>/<int:year>.pdf", views.figures_pdf, name="figures_pdf"),
     path("assurance/", views.assurance_list, name="assurance_list"),
     path("assurance/new/<str:short_name>/", views.assurance_create, name="assurance_create"),
     path("assurance/<int:pk>/", views.assurance_detail, name="assurance_detail"),

@@ -13,10 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from plans.access import (
@@ -33,6 +34,7 @@ from plans.pdf import pdf_response
 from plans.views.editing import form_page
 from safeguarding import audit
 
+from . import figures
 from . import status as rec_status
 from .assurance import counts as grade_counts
 from .assurance import grid
@@ -860,6 +862,14 @@ def can_manage_cases(user, partnership):
     return sign_off_capacity(user, partnership) is not None
 
 
+def figures_year(request):
+    """The reporting year asked for (?year=2016 for 2016/17), else the current one."""
+    asked = request.GET.get("year", "")
+    if asked.isdigit() and 1990 <= int(asked) <= 2100:
+        return int(asked)
+    return figures.current_reporting_year()
+
+
 @login_required
 @require_safe
 def case_list(request):
@@ -878,6 +888,8 @@ def case_list(request):
             nav=NAV,
             cases=cases,
             manage_partnerships=[p for p in partnerships if can_manage_cases(request.user, p)],
+            figure_partnerships=partnerships,
+            figures_year=figures_year(request),
         ),
     )
 
@@ -970,6 +982,33 @@ def case_edit(request, pk):
         return redirect("reviews:case_detail", pk=case.pk)
     crumbs = case_crumbs((reverse("reviews:case_detail", args=[case.pk]), case.code))
     return _case_form_page(request, form, f"Edit case {case.code}", case.partnership, crumbs)
+
+
+def _figures_for(request, short_name, year):
+    partnership = get_partnership_for_user(request, short_name)
+    if not 1990 <= year <= 2100:
+        raise Http404("No figures for that year")
+    audit.record("review_figures_download", request, partnership=short_name, year=year)
+    return partnership, f"{short_name}-case-review-figures-{year}-{(year + 1) % 100:02d}"
+
+
+@login_required
+@require_safe
+def figures_xlsx(request, short_name, year):
+    partnership, name = _figures_for(request, short_name, year)
+    response = HttpResponse(
+        figures.figures_xlsx(partnership, year),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.xlsx"'
+    return response
+
+
+@login_required
+@require_safe
+def figures_pdf(request, short_name, year):
+    partnership, name = _figures_for(request, short_name, year)
+    return pdf_response(figures.figures_pdf(partnership, year), f"{name}.pdf", attachment=False)
 
 
 @login_required

@@ -162,6 +162,7 @@ PATTERN = lambda home: {  # noqa: E731
     "count": 1,
 }
 CASE = _pk("case")
+FIGURES = lambda home: {"short_name": home.short_name, "year": 2025}  # noqa: E731
 CASE_TEXT = lambda home: {  # noqa: E731
     "code": "MX-NEW",
     **{f"incident_on_{i}": part for i, part in enumerate(("5", "1", "2026"))},
@@ -273,6 +274,8 @@ TABLE = {
     "reviews:case_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, CASE_TEXT),
     "reviews:case_edit": Row(CASE, OFFICER, OFFICER_SAVE, CASE_TEXT),
     "reviews:case_become_review": Row(CASE, POST_ONLY, OFFICER_SAVE),
+    "reviews:figures_xlsx": Row(FIGURES, OWN, SAFE_ONLY),
+    "reviews:figures_pdf": Row(FIGURES, OWN, SAFE_ONLY),
     "reviews:assurance_list": Row(None, READ, SAFE_ONLY),
     "reviews:assurance_create": Row(PARTNERSHIP, OFFICER, OFFICER),
     "reviews:assurance_detail": Row(EXERCISE, OWN, SAFE_ONLY),

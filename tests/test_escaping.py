@@ -632,6 +632,8 @@ NOT_PAGES = {
     "reviews:recommendation_close",
     "reviews:recommendation_reopen",
     "reviews:case_become_review",
+    "reviews:figures_xlsx",  # tests/reviews/test_figures.py: a hostile name stays text
+    "reviews:figures_pdf",
     "reviews:evidence_add",
     "oversight:import_reread",
     "plans:action_reorder",
@@ -775,11 +777,15 @@ REVIEW_PDF = {"Action.text", "Action.lead_text", "Action.measure", "Action.times
 }
 
 
-@pytest.mark.parametrize("which", ["pack", "review plan"])
+@pytest.mark.parametrize("which", ["pack", "review plan", "yearly figures"])
 def test_pdfs_print_hostile_text_literally_and_carry_nothing_active(client, world, which):
     client.force_login(world.officer)
     if which == "pack":
         url, expected = reverse("oversight:meeting_pack_pdf", args=[world.meeting.pk]), PACK_PDF
+    elif which == "yearly figures":
+        year = timezone.localdate().year - 1
+        url = reverse("reviews:figures_pdf", args=[world.partnership.short_name, year])
+        expected = {"Partnership.name"}
     else:
         url, expected = reverse("reviews:review_pdf", args=[world.review.pk]), REVIEW_PDF
     response = client.get(url)
