@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from plans.access import (
@@ -821,7 +821,7 @@ CASES_NAV = "reviews:case_list"
 
 
 def case_crumbs(*pairs):
-    return [(reverse(CASES_NAV), "Intake register"), *pairs]
+    return [(reverse(NAV), "Case reviews"), (reverse(CASES_NAV), "Intake register"), *pairs]
 
 
 def get_case_for_user(request, pk):
@@ -889,6 +889,7 @@ def case_list(request):
             cases=cases,
             manage_partnerships=[p for p in partnerships if can_manage_cases(request.user, p)],
             figure_partnerships=partnerships,
+            many_partnerships=len(partnerships) > 1,
             figures_year=figures_year(request),
         ),
     )
@@ -906,6 +907,7 @@ def clock_list(request):
         page(
             request,
             "Clocks",
+            many_partnerships=len(scope_for(request.user).readable_partnerships) > 1,
             nav=NAV,
             clocks=clocks,
             today=today,
@@ -921,7 +923,7 @@ def case_detail(request, pk):
     today = timezone.localdate()
     clocks = [clock_row(clock, today) for clock in clocks_for(case)]
     facts = [
-        (IntakeCase._meta.get_field(name).verbose_name.capitalize(), value)
+        (capfirst(IntakeCase._meta.get_field(name).verbose_name), value)
         for name, value in case_facts(case)
     ]
     return render(
