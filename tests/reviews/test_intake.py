@@ -183,3 +183,30 @@ def test_a_case_becomes_a_review(client, panel_chair, nscp_s):
     response = client.post(reverse("reviews:case_become_review", args=[case.pk]), follow=True)
     assert "already linked to a review" in response.content.decode()
     assert CaseReview.objects.filter(code="CS25-07").count() == 1
+
+
+def test_an_imported_action_plan_lands_in_the_review_the_case_became(panel_chair, nscp_s):
+    """Point 3: recommendations and actions follow as today, here by the importer."""
+    from oversight.importing import ImportOptions, apply_parsed, parse_file
+
+    case = make_case(nscp_s, code="CS25-08", notified_on=date(2025, 1, 6))
+    review = case.become_review(by=panel_chair)
+    content = (
+        b"Outcome,Recommendation,Action,By Whom,Timescale,Audit of implementation\r\n"
+        b"Barnardo's\r\n"
+        b"Staff know what to do.,Training is provided.,Keep a training record.,"
+        b"Managers,August 2026,Workshop\r\n"
+    )
+    options = ImportOptions(
+        partnership=nscp_s,
+        user=panel_chair,
+        review_code="CS25-08",
+        review_title="",
+        review_kind="lcspr",
+        plan_name="",
+        create_agencies=False,
+    )
+    apply_parsed(parse_file(content, "plan.csv", check_agencies=True), options)
+    assert CaseReview.objects.filter(code="CS25-08").count() == 1
+    assert [r.text for r in review.recommendations.all()] == ["Training is provided."]
+    assert review.intake_case == case
