@@ -15,6 +15,7 @@ from .models import (
     Evidence,
     Grade,
     IntakeCase,
+    ReCheck,
     Recommendation,
 )
 
@@ -372,3 +373,35 @@ class IntakeCaseForm(forms.ModelForm):
             except ValidationError as exc:
                 self.add_error(name, exc)
         super()._post_clean()
+
+
+class ReCheckScheduleForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of re-check",
+        choices=ReCheck.Kind.choices,
+        error_messages={"required": "Select the kind of re-check"},
+    )
+    months = forms.TypedChoiceField(
+        label="When",
+        coerce=int,
+        choices=[(6, "In 6 months"), (12, "In 12 months")],
+        error_messages={"required": "Select when", "invalid_choice": "Select 6 or 12 months"},
+    )
+
+
+class ReCheckRecordForm(forms.Form):
+    done_on = DateField(
+        label="Date of the re-check", required=False, help_text="Leave empty for today."
+    )
+    grade = forms.ChoiceField(
+        label="ILOR rating",
+        choices=[("", "No rating"), *Grade.choices],
+        required=False,
+    )
+    finding = required_text("What the re-check found", "Enter what the re-check found", rows=3)
+
+    def clean_done_on(self):
+        value = self.cleaned_data.get("done_on") or timezone.localdate()
+        if value > timezone.localdate():
+            raise ValidationError("Date of the re-check must be today or in the past")
+        return _checked_date(value, "Date of the re-check")

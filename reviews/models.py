@@ -17,6 +17,7 @@ from plans.models import (
     Archivable,
     NaturalKeyQuerySet,
     Partnership,
+    Rating,
     Role,
     Theme,
     TimeStampedModel,
@@ -632,3 +633,85 @@ class IntakeCase(TimeStampedModel):
         self._history_user = by
         self.save(update_fields=["review", "updated_at"])
         return review
+
+
+class ReCheckQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(
+            action__parent__partnership__in=Role.objects.scope_for(user).readable_partnerships,
+            action__parent__archived_at__isnull=True,
+        )
+
+    def due(self, on):
+        """Re-checks not yet done whose date has come by `on`."""
+        return self.filter(done_on__isnull=True, due_on__lte=on)
+
+    def for_list(self):
+        return self.select_related("action__parent__recommendation__review__partnership").order_by(
+            "due_on", "pk"
+        )
+
+
+class ReCheckKind(models.TextChoices):
+    DIP_TEST = "dip_test", "Dip test"
+    ILOR = "ilor", "Fresh ILOR rating"
+
+
+class ReCheck(TimeStampedModel):
+    """A look again at a completed review action 6 or 12 months on: a dip test of practice or
+    a fresh ILOR rating, for assurance that the change has lasted."""
+
+    Kind = ReCheckKind
+    MONTHS = (6, 12)
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="rechecks")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_on = models.DateField("due")
+    done_on = models.DateField("done", null=True, blank=True)
+    grade = models.CharField(max_length=20, choices=Grade.choices, blank=True)
+    finding = models.TextField("what the re-check found", blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scheduled_rechecks"
+    )
+
+    objects = ReCheckQuerySet.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReCheckKind.values), name="recheck_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(done_on__isnull=True) | ~Q(finding=""),
+                name="recheck_done_has_finding",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.action.ref} due {self.due_on:%d %B %Y}"
+
+    @classmethod
+    def schedule(cls, action, *, kind, months, by, today=None):
+        """Book a re-check `months` (6 or 12) from `today`; only for a completed action."""
+        from .clocks import add_months  # noqa: PLC0415  (clocks is a leaf; no cycle)
+
+        if months not in cls.MONTHS:
+            raise ValidationError("Select 6 or 12 months")
+        if action.current_rating != Rating.COMPLETE:
+            raise ValidationError("Only a completed action can be re-checked")
+        recheck = cls(
+            action=action,
+            kind=kind,
+            due_on=add_months(today or timezone.localdate(), months),
+            scheduled_by=by,
+        )
+        recheck._history_user = by
+        recheck.save()
+        return recheck
+
+    def record(self, *, done_on, finding, grade="", by):
+        self.done_on, self.finding, self.grade = done_on, finding, grade
+        self._history_user = by
+        self.save(update_fields=["done_on", "finding", "grade", "updated_at"])

@@ -28,6 +28,8 @@ urlpatterns = [
         name="recommendation_withdraw",
     ),
     path("actions/<int:action_pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("actions/<int:action_pk>/re-check/", views.recheck_schedule, name="recheck_schedule"),
+    path("re-checks/<int:pk>/", views.recheck_record, name="recheck_record"),
     path("themes/", views.theme_list, name="theme_list"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme_detail"),
     path("intake/", views.case_list, name="case_list"),

@@ -28,7 +28,7 @@ from plans.access import (
     require_officer,
     scope_for,
 )
-from plans.models import Action, ActionParent, Agency, Group, Partnership, Role, Theme
+from plans.models import Action, ActionParent, Agency, Group, Partnership, Rating, Role, Theme
 from plans.pages import page
 from plans.pdf import pdf_response
 from plans.views.editing import form_page
@@ -45,6 +45,8 @@ from .forms import (
     IntakeCaseForm,
     RatingForm,
     ReasonForm,
+    ReCheckRecordForm,
+    ReCheckScheduleForm,
     RecommendationForm,
     ReviewForm,
     SignOffForm,
@@ -56,6 +58,7 @@ from .models import (
     Evidence,
     IntakeCase,
     LearningArea,
+    ReCheck,
     Recommendation,
     SignOff,
 )
@@ -382,7 +385,22 @@ def review_pdf(request, pk):
 # -- Recommendations and evidence -----------------------------------------------------------
 
 
-def _recommendation_context(request, recommendation, evidence_form=None):
+def _attach_rechecks(actions, recheck_form=None):
+    """Each action's re-checks (one query), with the form of the one that failed, if any."""
+    by_action = {}
+    for recheck in ReCheck.objects.filter(action__in=actions).select_related("scheduled_by"):
+        if recheck_form is not None and recheck_form.prefix == f"r{recheck.pk}":
+            recheck.form = recheck_form
+        else:
+            recheck.form = ReCheckRecordForm(prefix=f"r{recheck.pk}")
+        by_action.setdefault(recheck.action_id, []).append(recheck)
+    for action in actions:
+        action.recheck_list = by_action.get(action.pk, [])
+        action.schedule_form = ReCheckScheduleForm(prefix=f"s{action.pk}")
+        action.is_complete = action.latest_rating == Rating.COMPLETE
+
+
+def _recommendation_context(request, recommendation, evidence_form=None, recheck_form=None):
     actions = list(
         Action.objects.filter(parent=recommendation)
         .with_latest_update()
@@ -404,6 +422,7 @@ def _recommendation_context(request, recommendation, evidence_form=None):
         elif action.can_edit:
             action.evidence_form = EvidenceForm(prefix=f"a{action.pk}")
     capacity = sign_off_capacity(request.user, recommendation.partnership)
+    _attach_rechecks(actions, recheck_form)
     return {
         "recommendation": recommendation,
         "review": recommendation.review,
@@ -414,7 +433,9 @@ def _recommendation_context(request, recommendation, evidence_form=None):
 
 
 def _render_recommendation(request, recommendation, status=200, **forms):
-    context = _recommendation_context(request, recommendation, forms.get("evidence_form"))
+    context = _recommendation_context(
+        request, recommendation, forms.get("evidence_form"), forms.get("recheck_form")
+    )
     review = recommendation.review
     has_errors = any(form.errors for form in forms.values())
     title = f"{review.code} {recommendation.display_number}"
@@ -432,6 +453,7 @@ def _render_recommendation(request, recommendation, status=200, **forms):
             ),
             evidence_form=forms.get("evidence_form") or EvidenceForm(),
             evidence_action=forms.get("evidence_action"),
+            recheck_form=forms.get("recheck_form"),
             close_form=forms.get("close_form")
             or ReasonForm(label="How was the intent met differently?"),
             **context,
@@ -1027,3 +1049,61 @@ def case_become_review(request, pk):
         request, f"Review {review.code} started: add or import its recommendations and actions"
     )
     return redirect("reviews:review_detail", pk=review.pk)
+
+
+# -- Re-checks of completed review actions ---------------------------------------------------
+
+
+def _recommendation_of(request, action):
+    if action.parent.kind != ActionParent.Kind.RECOMMENDATION:
+        raise Http404("Re-checks are of review actions")
+    recommendation = get_recommendation_for_user(request, action.parent_id)
+    require_sign_off(request, recommendation.partnership)
+    return recommendation
+
+
+def _back_to(recommendation, action):
+    url = reverse("reviews:recommendation_detail", args=[recommendation.pk])
+    return redirect(f"{url}#action-{action.pk}")
+
+
+@login_required
+@require_POST
+def recheck_schedule(request, action_pk):
+    action = get_action_for_user(request, action_pk)
+    recommendation = _recommendation_of(request, action)
+    form = ReCheckScheduleForm(request.POST, prefix=f"s{action.pk}")
+    try:
+        if not form.is_valid():
+            raise ValidationError(next(iter(form.errors.values()))[0])
+        recheck = ReCheck.schedule(
+            action,
+            kind=form.cleaned_data["kind"],
+            months=form.cleaned_data["months"],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return _back_to(recommendation, action)
+    messages.success(
+        request,
+        f"{recheck.get_kind_display()} of action {action.display_ref} booked for "
+        f"{recheck.due_on:%-d %B %Y}",
+    )
+    return _back_to(recommendation, action)
+
+
+@login_required
+@require_POST
+def recheck_record(request, pk):
+    try:
+        recheck = ReCheck.objects.visible_to(request.user).select_related("action").get(pk=pk)
+    except ReCheck.DoesNotExist as exc:
+        raise Http404("No such re-check") from exc
+    recommendation = _recommendation_of(request, recheck.action)
+    form = ReCheckRecordForm(request.POST, prefix=f"r{recheck.pk}")
+    if not form.is_valid():
+        return _render_recommendation(request, recommendation, status=400, recheck_form=form)
+    recheck.record(by=request.user, **form.cleaned_data)
+    messages.success(request, f"{recheck.get_kind_display()} recorded")
+    return _back_to(recommendation, recheck.action)

@@ -44,6 +44,7 @@ from reviews.models import (
     CaseReview,
     IntakeCase,
     LearningArea,
+    ReCheck,
     Recommendation,
 )
 from workstreams.models import Workstream
@@ -109,6 +110,7 @@ class Home:
     group: int  # a group of this partnership only
     own_agency: int  # an agency of this partnership only
     case: int = 0  # an intake case of this partnership
+    recheck: int = 0  # a re-check booked for `review_action`
 
 
 @dataclass
@@ -361,6 +363,12 @@ def world(django_db_setup, django_db_blocker):
             # NSCP as the CSE group's chair meets it: the action is one that group leads.
             for home in homes.values():
                 home.case = intake_case(home.short_name)
+                home.recheck = ReCheck.objects.create(
+                    action_id=home.review_action,
+                    kind=ReCheck.Kind.DIP_TEST,
+                    due_on=date(2026, 1, 5),
+                    scheduled_by=users["officer"],
+                ).pk
             homes["NSCP-CSE"] = replace(homes["NSCP"], action=Action.objects.get(ref=CSE_ACTION).pk)
             yield World(users=users, homes=homes, sessions=sessions_for(users))
         finally:

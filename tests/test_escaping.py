@@ -56,6 +56,7 @@ from reviews.models import (
     Evidence,
     IntakeCase,
     LearningArea,
+    ReCheck,
     Recommendation,
     SignOff,
 )
@@ -330,6 +331,16 @@ def world(db):
         reopen_reason="",
     )
 
+    # A re-check of the review action, done, with its finding shown on the recommendation.
+    make(
+        ReCheck,
+        action=w.rec_action,
+        kind=ReCheck.Kind.ILOR,
+        due_on=today,
+        done_on=today,
+        grade="gold",
+        scheduled_by=w.officer,
+    )
     # An intake case with every clock running (so the clocks page lists it), linked to a review.
     w.case = make(
         IntakeCase,
@@ -634,6 +645,8 @@ NOT_PAGES = {
     "reviews:case_become_review",
     "reviews:figures_xlsx",  # tests/reviews/test_figures.py: a hostile name stays text
     "reviews:figures_pdf",
+    "reviews:recheck_schedule",
+    "reviews:recheck_record",
     "reviews:evidence_add",
     "oversight:import_reread",
     "plans:action_reorder",
