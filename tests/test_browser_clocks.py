@@ -11,9 +11,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from plans.models import Partnership, Role
+from plans.models import Action, Partnership, Rating, Role
 from reviews.clocks import add_working_days
-from reviews.models import IntakeCase
+from reviews.models import CaseReview, IntakeCase, ReCheck, Recommendation
+from tests.factories import make_update
 
 from .test_browser import PASSWORD, axe_violations
 from .test_browser_manage import browser, new_page, save, sign_in  # noqa: F401  (fixture)
@@ -57,6 +58,18 @@ def officer(django_user_model):
             notified_on=notified,
             **extra,
         )
+    review = CaseReview.objects.create(partnership=ncscp, code="NC-RC", kind="lcspr")
+    recommendation = Recommendation.objects.create(
+        ref="nc-rc-r1", kind="recommendation", partnership=ncscp, review=review, number=1,
+        source="overview", text="Revise the neglect pathway", position=1,
+    )  # fmt: skip
+    action = Action.objects.create(
+        ref="nc-rc-r1-1", parent=recommendation, position=1, text="Publish the revised pathway"
+    )
+    make_update(action=action, rating=Rating.COMPLETE, comment="Done", author=user, as_of=today)
+    ReCheck.objects.create(
+        action=action, kind="dip_test", due_on=today - timedelta(days=1), scheduled_by=user
+    )
     return user
 
 
@@ -67,12 +80,15 @@ def test_intake_pages_have_no_serious_axe_violations_at_1280_and_375(
 ):
     SHOTS.mkdir(exist_ok=True)
     case = IntakeCase.objects.get(code="NC-LCSPR")
+    recommendation = Recommendation.objects.get(ref="nc-rc-r1")
     pages = {
         "intake register": "/reviews/intake/",
         "clocks": "/reviews/intake/clocks/",
         "case": f"/reviews/intake/{case.pk}/",
         "case edit": f"/reviews/intake/{case.pk}/edit/",
         "case new": "/reviews/intake/new/NCSCP/",
+        "recommendation with re-checks": f"/reviews/recommendations/{recommendation.pk}/",
+        "dashboard with re-checks": "/",
     }
     found = {}
     for width in (1280, 375):
