@@ -10,6 +10,7 @@ from plans.forms import DateField, choices_of, number_field, optional_text, requ
 from plans.models import Agency, Theme
 
 from .models import (
+    CASE_DATE_LABELS,
     AssuranceExercise,
     CaseReview,
     Evidence,
@@ -285,18 +286,7 @@ class RecommendationForm(forms.ModelForm):
 
 
 CASE_DATES = {
-    "incident_on": ("Date of the incident", True),
-    "learned_on": ("Date the partnership learned of it", True),
-    "notified_on": ("Date the Panel was notified", False),
-    "rapid_review_meeting_on": ("Date of the rapid review meeting", False),
-    "rapid_review_submitted_on": ("Date the rapid review was sent to the Panel", False),
-    "panel_response_on": ("Date of the Panel's response", False),
-    "lcspr_decided_on": ("Date of the LCSPR decision", False),
-    "reviewer_commissioned_on": ("Date the reviewer was commissioned", False),
-    "draft_on": ("Date of the draft report", False),
-    "final_on": ("Date of the final report", False),
-    "notice_sent_on": ("Date the Panel and Department were told of publication", False),
-    "published_on": ("Date published", False),
+    name: (label, name in ("incident_on", "learned_on")) for name, label in CASE_DATE_LABELS.items()
 }
 
 
@@ -365,6 +355,13 @@ class IntakeCaseForm(forms.ModelForm):
         if clash.exclude(pk=self.instance.pk).exists():
             raise ValidationError(f"There is already a case {code}: use another code")
         return code
+
+    def clean_review(self):
+        review = self.cleaned_data.get("review")
+        linked = IntakeCase.objects.filter(review=review).exclude(pk=self.instance.pk)
+        if review is not None and linked.exists():
+            raise ValidationError(f"Review {review.code} is already linked to another case")
+        return review
 
     def _post_clean(self):
         for name, (label, _required) in CASE_DATES.items():

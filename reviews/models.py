@@ -503,31 +503,35 @@ class LcsprDecision(models.TextChoices):
     NO = "no", "No LCSPR"
 
 
-# (earlier field, later field, message when the later one comes first): impossible orders.
+# Each date of a case as the form, the case page and the error messages name it.
+CASE_DATE_LABELS = {
+    "incident_on": "Date of the incident",
+    "learned_on": "Date the partnership learned of it",
+    "notified_on": "Date the Panel was notified",
+    "rapid_review_meeting_on": "Date of the rapid review meeting",
+    "rapid_review_submitted_on": "Date the rapid review was sent to the Panel",
+    "panel_response_on": "Date of the Panel's response",
+    "lcspr_decided_on": "Date of the LCSPR decision",
+    "reviewer_commissioned_on": "Date the reviewer was commissioned",
+    "draft_on": "Date of the draft report",
+    "final_on": "Date of the final report",
+    "notice_sent_on": "Date the Panel and Department were told of publication",
+    "published_on": "Date published",
+}
+
+# (earlier field, later field): the later date may not come before the earlier one.
 DATE_ORDER = [
-    ("incident_on", "learned_on", "Date learned of must be the same as or after the incident"),
-    ("learned_on", "notified_on", "Date notified must be the same as or after the date learned of"),
-    ("notified_on", "rapid_review_meeting_on", "Rapid review meeting must be after notification"),
-    (
-        "rapid_review_meeting_on",
-        "rapid_review_submitted_on",
-        "Rapid review sent to the Panel must be after its meeting",
-    ),
-    ("rapid_review_submitted_on", "panel_response_on", "Panel response must be after submission"),
-    ("notified_on", "lcspr_decided_on", "LCSPR decision must be after notification"),
-    (
-        "lcspr_decided_on",
-        "reviewer_commissioned_on",
-        "Reviewer must be commissioned after the LCSPR decision",
-    ),
-    ("reviewer_commissioned_on", "draft_on", "Draft must be after the reviewer was commissioned"),
-    ("draft_on", "final_on", "Final report must be after the draft"),
-    ("final_on", "published_on", "Publication must be after the final report"),
-    (
-        "notice_sent_on",
-        "published_on",
-        "Publication must be after the Panel and Department were told",
-    ),
+    ("incident_on", "learned_on"),
+    ("learned_on", "notified_on"),
+    ("notified_on", "rapid_review_meeting_on"),
+    ("rapid_review_meeting_on", "rapid_review_submitted_on"),
+    ("rapid_review_submitted_on", "panel_response_on"),
+    ("notified_on", "lcspr_decided_on"),
+    ("lcspr_decided_on", "reviewer_commissioned_on"),
+    ("reviewer_commissioned_on", "draft_on"),
+    ("draft_on", "final_on"),
+    ("final_on", "published_on"),
+    ("notice_sent_on", "published_on"),
 ]
 
 
@@ -600,10 +604,14 @@ class IntakeCase(TimeStampedModel):
 
     def clean(self):
         errors = {}
-        for earlier, later, message in DATE_ORDER:
+        for earlier, later in DATE_ORDER:
             first, second = getattr(self, earlier), getattr(self, later)
             if first and second and second < first and later not in errors:
-                errors[later] = message
+                before = CASE_DATE_LABELS[earlier]
+                errors[later] = (
+                    f"{CASE_DATE_LABELS[later]} must be the same as or after the "
+                    f"{before[0].lower()}{before[1:]}"
+                )
         if self.decision == IntakeDecision.NO_FURTHER_REVIEW and not self.decision_reason.strip():
             errors["decision_reason"] = "Enter why there is no further review"
         if self.published_on and not self.notice_sent_on:

@@ -52,6 +52,7 @@ from .forms import (
     SignOffForm,
 )
 from .models import (
+    CASE_DATE_LABELS,
     AssuranceExercise,
     AssuranceRating,
     CaseReview,
@@ -945,7 +946,10 @@ def case_detail(request, pk):
     today = timezone.localdate()
     clocks = [clock_row(clock, today) for clock in clocks_for(case)]
     facts = [
-        (capfirst(IntakeCase._meta.get_field(name).verbose_name), value)
+        (
+            CASE_DATE_LABELS.get(name) or capfirst(IntakeCase._meta.get_field(name).verbose_name),
+            value,
+        )
         for name, value in case_facts(case)
     ]
     return render(

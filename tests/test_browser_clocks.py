@@ -112,7 +112,8 @@ def test_intake_pages_have_no_serious_axe_violations_at_1280_and_375(
         summary = page.locator(".govuk-error-summary")
         assert summary.is_visible()
         assert (
-            "Date notified must be the same as or after the date learned of" in summary.inner_text()
+            "Date the Panel was notified must be the same as or after the date the partnership"
+            in summary.inner_text()
         )
         found[f"case with errors at {width}"] = axe_violations(page)
         page.screenshot(path=str(SHOTS / f"case-errors-{width}.png"), full_page=True)

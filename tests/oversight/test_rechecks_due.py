@@ -56,3 +56,16 @@ def test_the_pack_lists_rechecks_due_by_the_deadline(ncscp, booked):
     )
     pack = build_pack(meeting, partnership=ncscp)
     assert [(r["kind"], r["ref"]) for r in pack.rechecks] == [("Dip test", "rc01-r1-1")]
+
+
+def test_the_dashboard_queries_do_not_grow_with_rechecks(
+    client, officer, booked, django_assert_max_num_queries
+):
+    for _ in range(30):
+        ReCheck.objects.create(
+            action=booked.action, kind="dip_test", due_on=booked.due_on, scheduled_by=officer
+        )
+    client.force_login(officer)
+    with django_assert_max_num_queries(16):
+        html = client.get(reverse("oversight:dashboard")).content.decode()
+    assert html.count("RC01 action") == 31

@@ -61,12 +61,14 @@ def test_other_partnerships_cases_are_not_found(client, ncscp_officer, nscp_s):
         (
             {"notified_on": date(2025, 1, 2)},
             "notified_on",
-            "Date notified must be the same as or after the date learned of",
+            "Date the Panel was notified must be the same as or after the date the partnership "
+            "learned of it",
         ),
         (
             {"learned_on": date(2024, 12, 30)},
             "learned_on",
-            "Date learned of must be the same as or after the incident",
+            "Date the partnership learned of it must be the same as or after the date of the "
+            "incident",
         ),
         (
             {
@@ -75,7 +77,8 @@ def test_other_partnerships_cases_are_not_found(client, ncscp_officer, nscp_s):
                 "rapid_review_submitted_on": date(2025, 1, 17),
             },
             "rapid_review_submitted_on",
-            "Rapid review sent to the Panel must be after its meeting",
+            "Date the rapid review was sent to the Panel must be the same as or after the date "
+            "of the rapid review meeting",
         ),
         (
             {"final_on": date(2025, 9, 1), "published_on": date(2025, 10, 1)},
@@ -210,3 +213,34 @@ def test_an_imported_action_plan_lands_in_the_review_the_case_became(panel_chair
     assert CaseReview.objects.filter(code="CS25-08").count() == 1
     assert [r.text for r in review.recommendations.all()] == ["Training is provided."]
     assert review.intake_case == case
+
+
+def test_the_register_and_a_case_use_a_fixed_number_of_queries(
+    client, nscp_officer, nscp_s, django_assert_max_num_queries
+):
+    for number in range(30):
+        case = make_case(nscp_s, code=f"CQ-{number:02d}", notified_on=date(2025, 1, 6))
+        case.review = CaseReview.objects.create(
+            partnership=nscp_s, code=f"CQ-{number:02d}", kind=CaseReview.Kind.LCSPR
+        )
+        case.save()
+    client.force_login(nscp_officer)
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("reviews:case_list")).content.decode()
+    assert html.count('href="/reviews/intake/') >= 30
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("reviews:case_detail", args=[case.pk])).status_code == 200
+
+
+def test_a_review_is_linked_to_one_case_at_most(client, nscp_officer, nscp_s):
+    review = CaseReview.objects.create(partnership=nscp_s, code="LR9", kind="lcspr")
+    make_case(nscp_s, code="CS-A", review=review)
+    other = make_case(nscp_s, code="CS-B")
+    client.force_login(nscp_officer)
+    data = case_data(code="CS-B")
+    data["review"] = str(review.pk)
+    response = client.post(reverse("reviews:case_edit", args=[other.pk]), data)
+    assert response.status_code == 200
+    assert "Review LR9 is already linked to another case" in response.content.decode()
+    other.refresh_from_db()
+    assert other.review is None
