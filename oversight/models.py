@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 
 from plans.models import Action, Group, NaturalKeyQuerySet, Partnership, TimeStampedModel, history
+from reviews.clocks import CLOCK_NAMES
+from reviews.models import IntakeCase
 
 
 class MeetingQuerySet(NaturalKeyQuerySet):
@@ -51,7 +53,9 @@ class Meeting(TimeStampedModel):
 
 class ReminderLog(models.Model):
     """One reminder email: sent by `send_update_reminders` before a deadline or after it
-    (overdue), or by an officer's "Remind now" from the meeting's page.
+    (overdue), or by an officer's "Remind now" from the meeting's page; or, for an intake
+    case, to an officer before one of its statutory clocks runs out (kind "clock": `case` and
+    `clock` are set instead of `meeting`, and `days_before` counts working days).
 
     Never edited. The unique constraints are what make a second run (the same day, or a
     second cron host) send nothing twice, and "Remind now" reach a person at most once a day.
@@ -61,8 +65,20 @@ class ReminderLog(models.Model):
         BEFORE = "before", "Before the deadline"
         OVERDUE = "overdue", "Overdue"
         MANUAL = "manual", "Sent now by an officer"
+        CLOCK = "clock", "Before a statutory deadline"
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    case = models.ForeignKey(
+        IntakeCase, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    clock = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=list(CLOCK_NAMES.items()),
+        help_text="Which of the case's clocks (reviews/clocks.py).",
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="update_reminders"
     )
@@ -98,16 +114,30 @@ class ReminderLog(models.Model):
                 condition=Q(kind="manual"),
                 name="reminder_now_once_a_day",
             ),
+            models.UniqueConstraint(
+                fields=["case", "clock", "user", "days_before"],
+                condition=Q(kind="clock"),
+                name="reminder_clock_once_per_stage",
+            ),
             models.CheckConstraint(
-                condition=Q(kind__in=["before", "overdue", "manual"]), name="reminder_kind_valid"
+                condition=Q(kind__in=["before", "overdue", "manual", "clock"]),
+                name="reminder_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="clock", case__isnull=False, meeting__isnull=True)
+                | (~Q(kind="clock") & Q(case__isnull=True, meeting__isnull=False)),
+                name="reminder_for_a_meeting_or_a_case",
             ),
         ]
 
     def __str__(self):
-        return f"{self.user} {self.meeting} ({self.stage_label})"
+        return f"{self.user} {self.meeting or self.case} ({self.stage_label})"
 
     @property
     def stage_label(self):
+        if self.kind == self.Kind.CLOCK:
+            plural = "s" if self.days_before != 1 else ""
+            return f"{self.days_before} working day{plural} before: {self.get_clock_display()}"
         if self.kind == self.Kind.MANUAL:
             return "sent now"
         if self.kind == self.Kind.OVERDUE:

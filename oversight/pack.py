@@ -39,7 +39,7 @@ from plans.models import (
     RagUpdate,
     Rating,
 )
-from reviews.models import CaseReview, Recommendation
+from reviews.models import CaseReview, ReCheck, Recommendation
 from workstreams.models import Workstream
 
 from .cycle import cutoff, previous_meeting
@@ -246,6 +246,7 @@ class Pack:
     items: list = field(default_factory=list)
     milestones: list = field(default_factory=list)
     assurance: dict = field(default_factory=dict)
+    rechecks: list = field(default_factory=list)
 
     @property
     def deadline(self):
@@ -527,7 +528,30 @@ def build_pack(meeting, *, partnership=None, as_of=None, generated_by="", now=No
     pack.items += [i for review in pack.reviews for i in review["items"]]
     pack.milestones = milestones_due(pack, state.milestones)
     pack.assurance = assurance_section(partnership, as_of, previous)
+    pack.rechecks = rechecks_due(state, moment, as_of)
     return pack
+
+
+def rechecks_due(state, moment, as_of):
+    """Re-checks of the partnership's completed review actions due by `as_of` and not done
+    by then, as history had them at `moment`: [{kind, due_on, ref, text}], soonest first."""
+    rows = _state_at(
+        _versions(ReCheck.history, moment, action_id__in=list(state.actions) or [0]), moment
+    )
+    due = [
+        row
+        for row in rows.values()
+        if row["due_on"] <= as_of and (row["done_on"] is None or row["done_on"] > as_of)
+    ]
+    return [
+        {
+            "kind": ReCheck.Kind(row["kind"]).label,
+            "due_on": row["due_on"],
+            "ref": state.actions[row["action_id"]]["ref"],
+            "text": state.actions[row["action_id"]]["text"],
+        }
+        for row in sorted(due, key=lambda row: (row["due_on"], row["id"]))
+    ]
 
 
 @dataclass
@@ -753,7 +777,7 @@ def milestones_due(pack, milestones):
 
 
 RATING_KEY = [
-    (rating, Rating.label_of(rating), Rating.meanings()[rating]) for rating in Rating.column_order()
+    (rating, Rating.label_of(rating), Rating.meaning_of(rating)) for rating in Rating.column_order()
 ]
 MOVEMENT_KEY = [(text, MOVEMENT_HELP[key]) for key, text in MOVEMENTS]
 

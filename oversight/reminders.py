@@ -11,6 +11,12 @@ at once, but never anyone already reminded for that meeting that day.
 Every email sent is recorded in ReminderLog, whose unique constraints mean a second run (the
 same day, or a second host) sends nothing twice.
 
+Clock reminders (`send_clock_reminders`, run by the same command): each board officer of a
+partnership gets one email per intake case, clock and stage before a statutory deadline runs
+out (by default 5 and 2 working days before, settings.CLOCK_REMINDER_DAYS), recorded in the
+same ReminderLog (kind "clock") under its own unique constraint, so a second run sends
+nothing twice either.
+
 Recipients: the users an action names as leads, the chairs of the groups that lead it, and the
 agency leads (in the action's partnership) of the agencies it is assigned to, including the
 agency a review recommendation is addressed to.
@@ -29,6 +35,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Action, Group, Role
+from reviews.clocks import clocks_for
+from reviews.models import IntakeCase
 
 from .cycle import actions_to_return, cycle_for_meeting
 from .models import Meeting, ReminderLog
@@ -258,3 +266,107 @@ def remind_now(meeting, partnership, *, by, today=None):
             email_for(reminder, today).send()
         sent.append(reminder)
     return sent, skipped
+
+
+# -- Statutory clocks of intake cases -------------------------------------------------------
+
+
+def clock_reminder_days():
+    """The configured stages, in working days before a clock's deadline, largest first."""
+    days = getattr(settings, "CLOCK_REMINDER_DAYS", (5, 2))
+    return tuple(sorted({int(d) for d in days}, reverse=True))
+
+
+def clock_stage(clock, today, days):
+    """The stage due on `today` for a running clock (as stage_for, in working days), or None."""
+    left = clock.days_left(today)
+    if not clock.is_open or left < 0 or (left == 0 and today > clock.due):
+        return None
+    due = [d for d in days if left <= d]
+    return min(due) if due else None
+
+
+@dataclass
+class ClockReminder:
+    clock: object
+    stage: int
+    user: object
+
+
+def officers_by_partnership(partnership_ids):
+    officers = {}
+    roles = Role.objects.filter(
+        kind=Role.Kind.BOARD_OFFICER,
+        partnership__in=partnership_ids,
+        user__is_active=True,
+    ).exclude(user__email="")
+    for role in roles.select_related("user").order_by("user_id"):
+        officers.setdefault(role.partnership_id, []).append(role.user)
+    return officers
+
+
+def due_clock_reminders(today=None):
+    """Every clock reminder that should go out on `today` and has not gone out yet."""
+    today = today or timezone.localdate()
+    days = clock_reminder_days()
+    if not days:
+        return []
+    running = [
+        (clock, stage)
+        for case in IntakeCase.objects.select_related("partnership").order_by("pk")
+        for clock in clocks_for(case)
+        if (stage := clock_stage(clock, today, days)) is not None
+    ]
+    officers = officers_by_partnership({clock.case.partnership_id for clock, _ in running})
+    sent = set(
+        ReminderLog.objects.filter(
+            kind=ReminderLog.Kind.CLOCK, case__in=[clock.case for clock, _ in running]
+        ).values_list("case_id", "clock", "user_id", "days_before")
+    )
+    return [
+        ClockReminder(clock, stage, user)
+        for clock, stage in sorted(running, key=lambda pair: (pair[0].due, pair[0].case.pk))
+        for user in officers.get(clock.case.partnership_id, [])
+        if (clock.case.pk, clock.key, user.pk, stage) not in sent
+    ]
+
+
+def clock_email_for(reminder, today):
+    clock, case = reminder.clock, reminder.clock.case
+    left = clock.days_left(today)
+    context = {
+        "name": reminder.user.get_full_name() or reminder.user.get_username(),
+        "clock": clock,
+        "case": case,
+        "days_left": left,
+        "url": site_url() + reverse("reviews:case_detail", args=[case.pk]),
+    }
+    plural = "s" if left != 1 else ""
+    subject = " ".join(
+        f"Case {case.code}: {clock.name[0].lower()}{clock.name[1:]} by "
+        f"{clock.due:%-d %B %Y} ({left} working day{plural} left)".split()
+    )
+    body = render_to_string("oversight/clock_reminder_email.txt", context)
+    return EmailMessage(subject, body, to=[reminder.user.email])
+
+
+def send_clock_reminders(today=None, *, dry_run=False):
+    """Send and record every due clock reminder; returns those sent (or due, if dry_run)."""
+    today = today or timezone.localdate()
+    done = []
+    for reminder in due_clock_reminders(today):
+        if not dry_run:
+            with transaction.atomic():
+                _log, created = ReminderLog.objects.get_or_create(
+                    case=reminder.clock.case,
+                    clock=reminder.clock.key,
+                    user=reminder.user,
+                    kind=ReminderLog.Kind.CLOCK,
+                    days_before=reminder.stage,
+                    defaults={"email": reminder.user.email, "sent_on": today},
+                )
+                if not created:
+                    continue  # another run got there first
+                clock_email_for(reminder, today).send()
+        done.append(reminder)
+    return done

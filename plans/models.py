@@ -1119,8 +1119,14 @@ class Rating(models.TextChoices):
             cls.GREEN: "On track.",
             cls.COMPLETE: "Complete: evidence of completion seen.",
             cls.NOT_STARTED: "Not started: work has not begun yet.",
-            None: "Not yet rated: no update recorded by the deadline.",
         }
+
+    @classmethod
+    def meaning_of(cls, value):
+        """What a rating means, "never rated" included (the pack's key lists that too)."""
+        if not value:
+            return "Not yet rated: no update recorded by the deadline."
+        return cls.meanings()[value]
 
     @classmethod
     def colours(cls):

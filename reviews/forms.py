@@ -9,7 +9,16 @@ from django.utils import timezone
 from plans.forms import DateField, choices_of, number_field, optional_text, required_text
 from plans.models import Agency, Theme
 
-from .models import AssuranceExercise, CaseReview, Evidence, Grade, Recommendation
+from .models import (
+    CASE_DATE_LABELS,
+    AssuranceExercise,
+    CaseReview,
+    Evidence,
+    Grade,
+    IntakeCase,
+    ReCheck,
+    Recommendation,
+)
 
 TEXT_MAX = 5000
 
@@ -274,3 +283,122 @@ class RecommendationForm(forms.ModelForm):
         if source == Recommendation.Source.ADDED and not data.get("provenance"):
             self.add_error("provenance", "Enter where the recommendation came from")
         return data
+
+
+CASE_DATES = {
+    name: (label, name in ("incident_on", "learned_on")) for name, label in CASE_DATE_LABELS.items()
+}
+
+
+class IntakeCaseForm(forms.ModelForm):
+    """A case in the intake register. Impossible date orders are refused by the model's clean()
+    and shown against the later date."""
+
+    code = required_text(
+        "Case code",
+        "Enter the case code",
+        max_length=40,
+        help_text="How the case is known, like CS24-03. Never a child's name.",
+    )
+    decision_reason = optional_text("Why there is no further review")
+    panel_response = optional_text("The Panel's response")
+
+    class Meta:
+        model = IntakeCase
+        fields = [
+            "code",
+            "incident_on",
+            "learned_on",
+            "notified_on",
+            "decision",
+            "decision_reason",
+            "rapid_review_meeting_on",
+            "rapid_review_submitted_on",
+            "panel_response_on",
+            "panel_response",
+            "lcspr_decision",
+            "lcspr_decided_on",
+            "reviewer_commissioned_on",
+            "draft_on",
+            "final_on",
+            "notice_sent_on",
+            "published_on",
+            "review",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (label, required) in CASE_DATES.items():
+            self.fields[name] = DateField(label=label, required=required)
+            self.fields[name].error_messages["required"] = (
+                f"Enter the {label[0].lower()}{label[1:]}"
+            )
+        self.fields["decision"] = forms.ChoiceField(
+            label="Decision",
+            choices=[("", "Not decided yet"), *IntakeCase.Decision.choices],
+            required=False,
+        )
+        self.fields["lcspr_decision"] = forms.ChoiceField(
+            label="LCSPR decision",
+            choices=[("", "Not decided yet"), *IntakeCase.LcsprDecision.choices],
+            required=False,
+        )
+        self.fields["review"] = choices_of(
+            CaseReview.objects.filter(partnership=self.instance.partnership, archived_at=None),
+            "Case review it became",
+            empty="Not a review (yet)",
+        )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        clash = IntakeCase.objects.filter(partnership=self.instance.partnership, code=code)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(f"There is already a case {code}: use another code")
+        return code
+
+    def clean_review(self):
+        review = self.cleaned_data.get("review")
+        linked = IntakeCase.objects.filter(review=review).exclude(pk=self.instance.pk)
+        if review is not None and linked.exists():
+            raise ValidationError(f"Review {review.code} is already linked to another case")
+        return review
+
+    def _post_clean(self):
+        for name, (label, _required) in CASE_DATES.items():
+            try:
+                _checked_date(self.cleaned_data.get(name), label)
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        super()._post_clean()
+
+
+class ReCheckScheduleForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of re-check",
+        choices=ReCheck.Kind.choices,
+        error_messages={"required": "Select the kind of re-check"},
+    )
+    months = forms.TypedChoiceField(
+        label="When",
+        coerce=int,
+        choices=[(6, "In 6 months"), (12, "In 12 months")],
+        error_messages={"required": "Select when", "invalid_choice": "Select 6 or 12 months"},
+    )
+
+
+class ReCheckRecordForm(forms.Form):
+    done_on = DateField(
+        label="Date of the re-check", required=False, help_text="Leave empty for today."
+    )
+    grade = forms.ChoiceField(
+        label="ILOR rating",
+        choices=[("", "No rating"), *Grade.choices],
+        required=False,
+    )
+    finding = required_text("What the re-check found", "Enter what the re-check found", rows=3)
+
+    def clean_done_on(self):
+        value = self.cleaned_data.get("done_on") or timezone.localdate()
+        if value > timezone.localdate():
+            raise ValidationError("Date of the re-check must be today or in the past")
+        return _checked_date(value, "Date of the re-check")

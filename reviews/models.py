@@ -17,6 +17,7 @@ from plans.models import (
     Archivable,
     NaturalKeyQuerySet,
     Partnership,
+    Rating,
     Role,
     Theme,
     TimeStampedModel,
@@ -480,3 +481,245 @@ class AssuranceRating(TimeStampedModel):
 
     def __str__(self):
         return f"{self.area} - {self.agency}: {self.get_grade_display()}"
+
+
+class IntakeCaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Cases of the partnerships `user` may read (see plans/access.py)."""
+        return self.filter(partnership__in=Role.objects.scope_for(user).readable_partnerships)
+
+    def for_page(self):
+        return self.select_related("partnership", "review")
+
+
+class IntakeDecision(models.TextChoices):
+    RAPID_REVIEW = "rapid_review", "Rapid review"
+    NO_FURTHER_REVIEW = "no_further_review", "No further review"
+    SINGLE_AGENCY = "single_agency", "Single-agency review"
+
+
+class LcsprDecision(models.TextChoices):
+    YES = "yes", "LCSPR to be held"
+    NO = "no", "No LCSPR"
+
+
+# Each date of a case as the form, the case page and the error messages name it.
+CASE_DATE_LABELS = {
+    "incident_on": "Date of the incident",
+    "learned_on": "Date the partnership learned of it",
+    "notified_on": "Date the Panel was notified",
+    "rapid_review_meeting_on": "Date of the rapid review meeting",
+    "rapid_review_submitted_on": "Date the rapid review was sent to the Panel",
+    "panel_response_on": "Date of the Panel's response",
+    "lcspr_decided_on": "Date of the LCSPR decision",
+    "reviewer_commissioned_on": "Date the reviewer was commissioned",
+    "draft_on": "Date of the draft report",
+    "final_on": "Date of the final report",
+    "notice_sent_on": "Date the Panel and Department were told of publication",
+    "published_on": "Date published",
+}
+
+# (earlier field, later field): the later date may not come before the earlier one.
+DATE_ORDER = [
+    ("incident_on", "learned_on"),
+    ("learned_on", "notified_on"),
+    ("notified_on", "rapid_review_meeting_on"),
+    ("rapid_review_meeting_on", "rapid_review_submitted_on"),
+    ("rapid_review_submitted_on", "panel_response_on"),
+    ("notified_on", "lcspr_decided_on"),
+    ("lcspr_decided_on", "reviewer_commissioned_on"),
+    ("reviewer_commissioned_on", "draft_on"),
+    ("draft_on", "final_on"),
+    ("final_on", "published_on"),
+    ("notice_sent_on", "published_on"),
+]
+
+
+class IntakeCase(TimeStampedModel):
+    """A serious incident from the partnership learning of it to publication of any review.
+
+    Known by a code only: never a child's name or other personal data.
+    """
+
+    Decision = IntakeDecision
+    LcsprDecision = LcsprDecision
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="cases")
+    code = models.CharField(max_length=40, help_text="How the case is known, never a name.")
+    incident_on = models.DateField("date of the incident")
+    learned_on = models.DateField("date the partnership learned of it")
+    notified_on = models.DateField("date the Panel was notified", null=True, blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField("why no further review", blank=True)
+    rapid_review_meeting_on = models.DateField("rapid review meeting", null=True, blank=True)
+    rapid_review_submitted_on = models.DateField(
+        "rapid review sent to the Panel", null=True, blank=True
+    )
+    panel_response_on = models.DateField("date of the Panel's response", null=True, blank=True)
+    panel_response = models.TextField("the Panel's response", blank=True)
+    lcspr_decision = models.CharField(
+        "LCSPR decision", max_length=10, choices=LcsprDecision.choices, blank=True
+    )
+    lcspr_decided_on = models.DateField("date of the LCSPR decision", null=True, blank=True)
+    reviewer_commissioned_on = models.DateField("reviewer commissioned", null=True, blank=True)
+    draft_on = models.DateField("draft report", null=True, blank=True)
+    final_on = models.DateField("final report", null=True, blank=True)
+    notice_sent_on = models.DateField(
+        "Panel and Department told before publication", null=True, blank=True
+    )
+    published_on = models.DateField("date published", null=True, blank=True)
+    review = models.OneToOneField(
+        CaseReview,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="intake_case",
+        help_text="The case review this case became, with its recommendations and action plan.",
+    )
+
+    objects = IntakeCaseQuerySet.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["partnership", "-learned_on", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "code"], name="intake_case_code_unique"),
+            models.CheckConstraint(
+                condition=Q(decision__in=["", *IntakeDecision.values]),
+                name="intake_case_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(lcspr_decision__in=["", *LcsprDecision.values]),
+                name="intake_case_lcspr_decision_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def needs_rapid_review(self):
+        """Every notified case has a rapid review unless it was decided otherwise."""
+        return self.decision in ("", IntakeDecision.RAPID_REVIEW)
+
+    def clean(self):
+        errors = {}
+        for earlier, later in DATE_ORDER:
+            first, second = getattr(self, earlier), getattr(self, later)
+            if first and second and second < first and later not in errors:
+                before = CASE_DATE_LABELS[earlier]
+                errors[later] = (
+                    f"{CASE_DATE_LABELS[later]} must be the same as or after the "
+                    f"{before[0].lower()}{before[1:]}"
+                )
+        if self.decision == IntakeDecision.NO_FURTHER_REVIEW and not self.decision_reason.strip():
+            errors["decision_reason"] = "Enter why there is no further review"
+        if self.published_on and not self.notice_sent_on:
+            errors["notice_sent_on"] = (
+                "Enter when the Panel and Department were told before publication"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @transaction.atomic
+    def become_review(self, *, by):
+        """Start the case review this case became: an LCSPR with the case's code, whose
+        recommendations and action plan are then added or imported as for any review."""
+        if self.review_id:
+            raise ValidationError("This case is already linked to a review")
+        if CaseReview.objects.filter(partnership=self.partnership, code=self.code).exists():
+            raise ValidationError(f"There is already a review {self.code}: link it instead")
+        review = CaseReview(
+            partnership=self.partnership,
+            code=self.code,
+            kind=CaseReview.Kind.LCSPR,
+            commissioned_on=self.reviewer_commissioned_on or self.lcspr_decided_on,
+        )
+        review._history_user = by
+        review.save()
+        self.review = review
+        self._history_user = by
+        self.save(update_fields=["review", "updated_at"])
+        return review
+
+
+class ReCheckQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(
+            action__parent__partnership__in=Role.objects.scope_for(user).readable_partnerships,
+            action__parent__archived_at__isnull=True,
+        )
+
+    def due(self, on):
+        """Re-checks not yet done whose date has come by `on`."""
+        return self.filter(done_on__isnull=True, due_on__lte=on)
+
+    def for_list(self):
+        return self.select_related("action__parent__recommendation__review__partnership").order_by(
+            "due_on", "pk"
+        )
+
+
+class ReCheckKind(models.TextChoices):
+    DIP_TEST = "dip_test", "Dip test"
+    ILOR = "ilor", "Fresh ILOR rating"
+
+
+class ReCheck(TimeStampedModel):
+    """A look again at a completed review action 6 or 12 months on: a dip test of practice or
+    a fresh ILOR rating, for assurance that the change has lasted."""
+
+    Kind = ReCheckKind
+    MONTHS = (6, 12)
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="rechecks")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_on = models.DateField("due")
+    done_on = models.DateField("done", null=True, blank=True)
+    grade = models.CharField(max_length=20, choices=Grade.choices, blank=True)
+    finding = models.TextField("what the re-check found", blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scheduled_rechecks"
+    )
+
+    objects = ReCheckQuerySet.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReCheckKind.values), name="recheck_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(done_on__isnull=True) | ~Q(finding=""),
+                name="recheck_done_has_finding",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.action.ref} due {self.due_on:%d %B %Y}"
+
+    @classmethod
+    def schedule(cls, action, *, kind, months, by, today=None):
+        """Book a re-check `months` (6 or 12) from `today`; only for a completed action."""
+        from .clocks import add_months  # noqa: PLC0415  (clocks is a leaf; no cycle)
+
+        if months not in cls.MONTHS:
+            raise ValidationError("Select 6 or 12 months")
+        if action.current_rating != Rating.COMPLETE:
+            raise ValidationError("Only a completed action can be re-checked")
+        recheck = cls(
+            action=action,
+            kind=kind,
+            due_on=add_months(today or timezone.localdate(), months),
+            scheduled_by=by,
+        )
+        recheck._history_user = by
+        recheck.save()
+        return recheck
+
+    def record(self, *, done_on, finding, grade="", by):
+        self.done_on, self.finding, self.grade = done_on, finding, grade
+        self._history_user = by
+        self.save(update_fields=["done_on", "finding", "grade", "updated_at"])

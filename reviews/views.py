@@ -13,9 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst, slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from plans.access import (
@@ -26,30 +28,38 @@ from plans.access import (
     require_officer,
     scope_for,
 )
-from plans.models import Action, ActionParent, Agency, Group, Partnership, Role, Theme
+from plans.models import Action, ActionParent, Agency, Group, Partnership, Rating, Role, Theme
 from plans.pages import page
 from plans.pdf import pdf_response
 from plans.views.editing import form_page
 from safeguarding import audit
 
+from . import figures
 from . import status as rec_status
 from .assurance import counts as grade_counts
 from .assurance import grid
+from .clocks import clocks_for, open_clocks
 from .forms import (
     EvidenceForm,
     ExerciseForm,
+    IntakeCaseForm,
     RatingForm,
     ReasonForm,
+    ReCheckRecordForm,
+    ReCheckScheduleForm,
     RecommendationForm,
     ReviewForm,
     SignOffForm,
 )
 from .models import (
+    CASE_DATE_LABELS,
     AssuranceExercise,
     AssuranceRating,
     CaseReview,
     Evidence,
+    IntakeCase,
     LearningArea,
+    ReCheck,
     Recommendation,
     SignOff,
 )
@@ -376,7 +386,22 @@ def review_pdf(request, pk):
 # -- Recommendations and evidence -----------------------------------------------------------
 
 
-def _recommendation_context(request, recommendation, evidence_form=None):
+def _attach_rechecks(actions, recheck_form=None):
+    """Each action's re-checks (one query), with the form of the one that failed, if any."""
+    by_action = {}
+    for recheck in ReCheck.objects.filter(action__in=actions).select_related("scheduled_by"):
+        if recheck_form is not None and recheck_form.prefix == f"r{recheck.pk}":
+            recheck.form = recheck_form
+        else:
+            recheck.form = ReCheckRecordForm(prefix=f"r{recheck.pk}")
+        by_action.setdefault(recheck.action_id, []).append(recheck)
+    for action in actions:
+        action.recheck_list = by_action.get(action.pk, [])
+        action.schedule_form = ReCheckScheduleForm(prefix=f"s{action.pk}")
+        action.is_complete = action.latest_rating == Rating.COMPLETE
+
+
+def _recommendation_context(request, recommendation, evidence_form=None, recheck_form=None):
     withdrawn = list(recommendation.actions.exclude(withdrawn_on=None).order_by("position"))
     actions = list(
         Action.objects.filter(parent=recommendation, withdrawn_on=None)
@@ -399,6 +424,7 @@ def _recommendation_context(request, recommendation, evidence_form=None):
         elif action.can_edit:
             action.evidence_form = EvidenceForm(prefix=f"a{action.pk}")
     capacity = sign_off_capacity(request.user, recommendation.partnership)
+    _attach_rechecks(actions, recheck_form)
     return {
         "recommendation": recommendation,
         "review": recommendation.review,
@@ -410,7 +436,9 @@ def _recommendation_context(request, recommendation, evidence_form=None):
 
 
 def _render_recommendation(request, recommendation, status=200, **forms):
-    context = _recommendation_context(request, recommendation, forms.get("evidence_form"))
+    context = _recommendation_context(
+        request, recommendation, forms.get("evidence_form"), forms.get("recheck_form")
+    )
     review = recommendation.review
     has_errors = any(form.errors for form in forms.values())
     title = f"{review.code} {recommendation.display_number}"
@@ -428,6 +456,7 @@ def _render_recommendation(request, recommendation, status=200, **forms):
             ),
             evidence_form=forms.get("evidence_form") or EvidenceForm(),
             evidence_action=forms.get("evidence_action"),
+            recheck_form=forms.get("recheck_form"),
             close_form=forms.get("close_form")
             or ReasonForm(label="How was the intent met differently?"),
             **context,
@@ -807,3 +836,280 @@ def assurance_rate(request, pk, area_pk, agency_pk):
             ),
         ),
     )
+
+
+# -- Intake register and clocks -----------------------------------------------------------
+# Everyone with a role in the partnership reads its cases; board officers, administrators and
+# the chair of its review panel record and edit them (require_sign_off).
+
+CASES_NAV = "reviews:case_list"
+
+
+def case_crumbs(*pairs):
+    return [(reverse(NAV), "Case reviews"), (reverse(CASES_NAV), "Intake register"), *pairs]
+
+
+def get_case_for_user(request, pk):
+    try:
+        return IntakeCase.objects.visible_to(request.user).for_page().get(pk=pk)
+    except IntakeCase.DoesNotExist as exc:
+        raise Http404("No such case") from exc
+
+
+def clock_row(clock, today):
+    """What a table row shows of a clock: status words always beside the colour."""
+    left = clock.days_left(today)
+    return {
+        "clock": clock,
+        "status": clock.status(today),
+        "tag": clock.tag(today),
+        "days_left": left,
+        "days_late": -left,
+    }
+
+
+def case_facts(case):
+    """(field name, shown value) for each register entry of a case, in the order they happen."""
+    for field in IntakeCase._meta.get_fields():
+        if field.name in ("id", "partnership", "code", "review", "created_at", "updated_at"):
+            continue
+        if not getattr(field, "concrete", False):
+            continue
+        value = getattr(case, field.name)
+        if field.choices:
+            value = getattr(case, f"get_{field.name}_display")()
+        elif hasattr(value, "strftime"):
+            value = f"{value:%-d %B %Y}"
+        yield field.name, value
+
+
+def can_manage_cases(user, partnership):
+    return sign_off_capacity(user, partnership) is not None
+
+
+def figures_year(request):
+    """The reporting year asked for (?year=2016 for 2016/17), else the current one."""
+    asked = request.GET.get("year", "")
+    if asked.isdigit() and 1990 <= int(asked) <= 2100:
+        return int(asked)
+    return figures.current_reporting_year()
+
+
+@login_required
+@require_safe
+def case_list(request):
+    cases = list(IntakeCase.objects.visible_to(request.user).for_page())
+    today = timezone.localdate()
+    for case in cases:
+        running = [clock for clock in clocks_for(case) if clock.is_open]
+        case.next_clock = clock_row(min(running, key=lambda c: c.due), today) if running else None
+    partnerships = Partnership.objects.filter(pk__in=scope_for(request.user).readable_partnerships)
+    return render(
+        request,
+        "reviews/case_list.html",
+        page(
+            request,
+            "Intake register",
+            nav=NAV,
+            cases=cases,
+            manage_partnerships=[p for p in partnerships if can_manage_cases(request.user, p)],
+            figure_partnerships=partnerships,
+            many_partnerships=len(partnerships) > 1,
+            figures_year=figures_year(request),
+        ),
+    )
+
+
+@login_required
+@require_safe
+def clock_list(request):
+    cases = IntakeCase.objects.visible_to(request.user).for_page()
+    today = timezone.localdate()
+    clocks = [clock_row(clock, today) for clock in open_clocks(cases)]
+    return render(
+        request,
+        "reviews/clock_list.html",
+        page(
+            request,
+            "Clocks",
+            many_partnerships=len(scope_for(request.user).readable_partnerships) > 1,
+            nav=NAV,
+            clocks=clocks,
+            today=today,
+            breadcrumbs=case_crumbs(("", "Clocks")),
+        ),
+    )
+
+
+@login_required
+@require_safe
+def case_detail(request, pk):
+    case = get_case_for_user(request, pk)
+    today = timezone.localdate()
+    clocks = [clock_row(clock, today) for clock in clocks_for(case)]
+    facts = [
+        (
+            CASE_DATE_LABELS.get(name) or capfirst(IntakeCase._meta.get_field(name).verbose_name),
+            value,
+        )
+        for name, value in case_facts(case)
+    ]
+    return render(
+        request,
+        "reviews/case_detail.html",
+        page(
+            request,
+            f"Case {case.code}",
+            partnership=case.partnership,
+            nav=NAV,
+            case=case,
+            clocks=clocks,
+            facts=facts,
+            can_manage=can_manage_cases(request.user, case.partnership),
+            breadcrumbs=case_crumbs(("", case.code)),
+        ),
+    )
+
+
+def _case_form_page(request, form, title, partnership, crumbs):
+    return form_page(
+        request,
+        form,
+        title,
+        partnership=partnership,
+        crumbs=crumbs,
+        nav=NAV,
+        caption=partnership.name,
+        intro="Record the case by its code only: no child's name or other personal details.",
+        button="Save the case",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def case_create(request, short_name):
+    partnership = get_partnership_for_user(request, short_name)
+    require_sign_off(request, partnership)
+    case = IntakeCase(partnership=partnership)
+    form = IntakeCaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        case._history_user = request.user
+        form.save()
+        messages.success(request, f"Case {case.code} added to the intake register")
+        return redirect("reviews:case_detail", pk=case.pk)
+    return _case_form_page(request, form, "New case", partnership, case_crumbs())
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def case_edit(request, pk):
+    case = get_case_for_user(request, pk)
+    require_sign_off(request, case.partnership)
+    form = IntakeCaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Case {case.code} saved")
+        return redirect("reviews:case_detail", pk=case.pk)
+    crumbs = case_crumbs((reverse("reviews:case_detail", args=[case.pk]), case.code))
+    return _case_form_page(request, form, f"Edit case {case.code}", case.partnership, crumbs)
+
+
+def _figures_for(request, short_name, year):
+    partnership = get_partnership_for_user(request, short_name)
+    if not 1990 <= year <= 2100:
+        raise Http404("No figures for that year")
+    audit.record("review_figures_download", request, partnership=short_name, year=year)
+    return partnership, f"{short_name}-case-review-figures-{year}-{(year + 1) % 100:02d}"
+
+
+@login_required
+@require_safe
+def figures_xlsx(request, short_name, year):
+    partnership, name = _figures_for(request, short_name, year)
+    response = HttpResponse(
+        figures.figures_xlsx(partnership, year),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.xlsx"'
+    return response
+
+
+@login_required
+@require_safe
+def figures_pdf(request, short_name, year):
+    partnership, name = _figures_for(request, short_name, year)
+    return pdf_response(figures.figures_pdf(partnership, year), f"{name}.pdf", attachment=False)
+
+
+@login_required
+@require_POST
+def case_become_review(request, pk):
+    case = get_case_for_user(request, pk)
+    require_sign_off(request, case.partnership)
+    try:
+        review = case.become_review(by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("reviews:case_detail", pk=case.pk)
+    messages.success(
+        request, f"Review {review.code} started: add or import its recommendations and actions"
+    )
+    return redirect("reviews:review_detail", pk=review.pk)
+
+
+# -- Re-checks of completed review actions ---------------------------------------------------
+
+
+def _recommendation_of(request, action):
+    if action.parent.kind != ActionParent.Kind.RECOMMENDATION:
+        raise Http404("Re-checks are of review actions")
+    recommendation = get_recommendation_for_user(request, action.parent_id)
+    require_sign_off(request, recommendation.partnership)
+    return recommendation
+
+
+def _back_to(recommendation, action):
+    url = reverse("reviews:recommendation_detail", args=[recommendation.pk])
+    return redirect(f"{url}#action-{action.pk}")
+
+
+@login_required
+@require_POST
+def recheck_schedule(request, action_pk):
+    action = get_action_for_user(request, action_pk)
+    recommendation = _recommendation_of(request, action)
+    form = ReCheckScheduleForm(request.POST, prefix=f"s{action.pk}")
+    try:
+        if not form.is_valid():
+            raise ValidationError(next(iter(form.errors.values()))[0])
+        recheck = ReCheck.schedule(
+            action,
+            kind=form.cleaned_data["kind"],
+            months=form.cleaned_data["months"],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return _back_to(recommendation, action)
+    messages.success(
+        request,
+        f"{recheck.get_kind_display()} of action {action.display_ref} booked for "
+        f"{recheck.due_on:%-d %B %Y}",
+    )
+    return _back_to(recommendation, action)
+
+
+@login_required
+@require_POST
+def recheck_record(request, pk):
+    try:
+        recheck = ReCheck.objects.visible_to(request.user).select_related("action").get(pk=pk)
+    except ReCheck.DoesNotExist as exc:
+        raise Http404("No such re-check") from exc
+    recommendation = _recommendation_of(request, recheck.action)
+    form = ReCheckRecordForm(request.POST, prefix=f"r{recheck.pk}")
+    if not form.is_valid():
+        return _render_recommendation(request, recommendation, status=400, recheck_form=form)
+    recheck.record(by=request.user, **form.cleaned_data)
+    messages.success(request, f"{recheck.get_kind_display()} recorded")
+    return _back_to(recommendation, recheck.action)

@@ -271,6 +271,9 @@ REMINDER_DAYS = tuple(env.list("REMINDER_DAYS", cast=int, default=[14, 3]))
 # Days after a missed update deadline on which leads with actions still not updated are
 # reminded again (the pack is being prepared, so these say it is overdue).
 OVERDUE_REMINDER_DAYS = tuple(env.list("OVERDUE_REMINDER_DAYS", cast=int, default=[1, 7]))
+# Working days before a statutory clock of an intake case runs out (notification, rapid
+# review, LCSPR publication) on which the partnership's board officers are reminded.
+CLOCK_REMINDER_DAYS = tuple(env.list("CLOCK_REMINDER_DAYS", cast=int, default=[5, 2]))
 
 # Days an invitation's set-password link works for.
 INVITE_DAYS = env.int("INVITE_DAYS", default=7)

@@ -190,6 +190,19 @@ PATTERN = lambda home: {  # noqa: E731
     "notice_days": 14,
     "count": 1,
 }
+CASE = _pk("case")
+RECHECK = _pk("recheck")
+BOOKED = lambda home: {  # noqa: E731
+    f"s{home.review_action}-kind": "dip_test",
+    f"s{home.review_action}-months": "6",
+}
+RECHECKED = lambda home: {f"r{home.recheck}-finding": "Matrix check"}  # noqa: E731
+FIGURES = lambda home: {"short_name": home.short_name, "year": 2025}  # noqa: E731
+CASE_TEXT = lambda home: {  # noqa: E731
+    "code": "MX-NEW",
+    **{f"incident_on_{i}": part for i, part in enumerate(("5", "1", "2026"))},
+    **{f"learned_on_{i}": part for i, part in enumerate(("6", "1", "2026"))},
+}
 RECOMMENDATION_TEXT = lambda home: {  # noqa: E731
     "number": 77,
     "source": "overview",
@@ -304,6 +317,18 @@ TABLE = {
     "oversight:import_reread": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404 404"),
     "oversight:import_confirm": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404 404"),
     "oversight:import_cancel": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404 404"),
+    "reviews:case_list": Row(None, READ, SAFE_ONLY),
+    "reviews:clock_list": Row(None, READ, SAFE_ONLY),
+    "reviews:case_detail": Row(CASE, OWN, SAFE_ONLY),
+    "reviews:case_create": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, CASE_TEXT),
+    "reviews:case_edit": Row(CASE, OFFICER, OFFICER_SAVE, CASE_TEXT),
+    "reviews:case_become_review": Row(CASE, POST_ONLY, OFFICER_SAVE),
+    "reviews:figures_xlsx": Row(FIGURES, OWN, SAFE_ONLY),
+    "reviews:recheck_schedule": Row(
+        REVIEW_ACTION, POST_ONLY, "L 403 403 403 302 302 404 404", BOOKED
+    ),
+    "reviews:recheck_record": Row(RECHECK, POST_ONLY, "L 403 403 403 302 302 404 404", RECHECKED),
+    "reviews:figures_pdf": Row(FIGURES, OWN, SAFE_ONLY),
     "reviews:assurance_list": Row(None, READ, SAFE_ONLY),
     "reviews:assurance_create": Row(PARTNERSHIP, OFFICER, OFFICER),
     "reviews:assurance_detail": Row(EXERCISE, OWN, SAFE_ONLY),

@@ -42,7 +42,9 @@ from plans.models import (
 from reviews.models import (
     AssuranceExercise,
     CaseReview,
+    IntakeCase,
     LearningArea,
+    ReCheck,
     Recommendation,
 )
 from risks.models import Risk
@@ -109,6 +111,8 @@ class Home:
     group: int  # a group of this partnership only
     own_agency: int  # an agency of this partnership only
     risk: int  # a risk on this partnership's register
+    case: int = 0  # an intake case of this partnership
+    recheck: int = 0  # a re-check booked for `review_action`
 
 
 @dataclass
@@ -256,6 +260,16 @@ def matrix_risk(partnership):
     ).pk
 
 
+def intake_case(short_name):
+    partnership = Partnership.objects.get(short_name=short_name)
+    return IntakeCase.objects.create(
+        partnership=partnership,
+        code=f"MX-{short_name}",
+        incident_on=date(2026, 1, 5),
+        learned_on=date(2026, 1, 6),
+    ).pk
+
+
 def ncscp_home(officer):
     """NCSCP has a business plan in the seed; add a small review, meetings and the rest."""
     ncscp = Partnership.objects.get(short_name="NCSCP")
@@ -365,6 +379,14 @@ def world(django_db_setup, django_db_blocker):
                 "NSCP": nscp_home(users["outsider"]),
             }
             # NSCP as the CSE group's chair meets it: the action is one that group leads.
+            for home in homes.values():
+                home.case = intake_case(home.short_name)
+                home.recheck = ReCheck.objects.create(
+                    action_id=home.review_action,
+                    kind=ReCheck.Kind.DIP_TEST,
+                    due_on=date(2026, 1, 5),
+                    scheduled_by=users["officer"],
+                ).pk
             homes["NSCP-CSE"] = replace(homes["NSCP"], action=Action.objects.get(ref=CSE_ACTION).pk)
             yield World(users=users, homes=homes, sessions=sessions_for(users))
         finally:

@@ -54,7 +54,9 @@ from reviews.models import (
     AssuranceRating,
     CaseReview,
     Evidence,
+    IntakeCase,
     LearningArea,
+    ReCheck,
     Recommendation,
     SignOff,
 )
@@ -339,6 +341,28 @@ def world(db):
         reopen_reason="",
     )
 
+    # A re-check of the review action, done, with its finding shown on the recommendation.
+    make(
+        ReCheck,
+        action=w.rec_action,
+        kind=ReCheck.Kind.ILOR,
+        due_on=today,
+        done_on=today,
+        grade="gold",
+        scheduled_by=w.officer,
+    )
+    # An intake case with every clock running (so the clocks page lists it), linked to a review.
+    w.case = make(
+        IntakeCase,
+        partnership=p,
+        incident_on=today - timedelta(days=40),
+        learned_on=today - timedelta(days=30),
+        notified_on=today - timedelta(days=2),
+        lcspr_decision=IntakeCase.LcsprDecision.YES,
+        lcspr_decided_on=today - timedelta(days=1),
+        review=w.review,
+    )
+
     w.exercise = make(AssuranceExercise, partnership=p, held_on=today)
     w.exercise.reviews.add(w.review)
     w.exercise.agencies.add(w.agency)
@@ -432,6 +456,11 @@ def pages(w):
         ("closed recommendation", reverse("reviews:recommendation_detail", args=[w.closed.pk])),
         ("themes", reverse("reviews:theme_list")),
         ("theme", reverse("reviews:theme_detail", args=[w.theme.slug])),
+        ("intake register", reverse("reviews:case_list")),
+        ("clocks", reverse("reviews:clock_list")),
+        ("case", reverse("reviews:case_detail", args=[w.case.pk])),
+        ("case edit", reverse("reviews:case_edit", args=[w.case.pk])),
+        ("case new", reverse("reviews:case_create", args=[p.short_name])),
         ("assurance list", reverse("reviews:assurance_list")),
         ("assurance", reverse("reviews:assurance_detail", args=[w.exercise.pk])),
         (
@@ -673,6 +702,11 @@ NOT_PAGES = {
     "reviews:review_reopen",
     "reviews:recommendation_close",
     "reviews:recommendation_reopen",
+    "reviews:case_become_review",
+    "reviews:figures_xlsx",  # tests/reviews/test_figures.py: a hostile name stays text
+    "reviews:figures_pdf",
+    "reviews:recheck_schedule",
+    "reviews:recheck_record",
     "reviews:evidence_add",
     "oversight:import_reread",
     "plans:action_reorder",
@@ -818,11 +852,15 @@ REVIEW_PDF = {"Action.text", "Action.lead_text", "Action.measure", "Action.times
 }
 
 
-@pytest.mark.parametrize("which", ["pack", "review plan"])
+@pytest.mark.parametrize("which", ["pack", "review plan", "yearly figures"])
 def test_pdfs_print_hostile_text_literally_and_carry_nothing_active(client, world, which):
     client.force_login(world.officer)
     if which == "pack":
         url, expected = reverse("oversight:meeting_pack_pdf", args=[world.meeting.pk]), PACK_PDF
+    elif which == "yearly figures":
+        year = timezone.localdate().year - 1
+        url = reverse("reviews:figures_pdf", args=[world.partnership.short_name, year])
+        expected = {"Partnership.name"}
     else:
         url, expected = reverse("reviews:review_pdf", args=[world.review.pk]), REVIEW_PDF
     response = client.get(url)

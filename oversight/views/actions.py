@@ -15,6 +15,7 @@ from plans.access import editable_q, scope_for
 from plans.models import Action, ActionParent, Rating
 from plans.pages import page
 from plans.rag import Tally
+from reviews.models import ReCheck
 from safeguarding import audit
 
 from .. import export, sorting
@@ -111,6 +112,7 @@ def dashboard_context(request):
         "overdue_count": sum(row["overdue"] for row in rows),
         "due_soon_count": sum(row["due_soon"] for row in rows),
         "can_edit": scope.can_edit_anything,
+        "rechecks_due": list(ReCheck.objects.visible_to(request.user).due(today).for_list()),
     }
 
 

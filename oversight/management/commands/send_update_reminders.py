@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from oversight.locks import single_run
-from oversight.reminders import reminder_days, send_reminders
+from oversight.reminders import reminder_days, send_clock_reminders, send_reminders
 
 
 class Command(BaseCommand):
@@ -32,13 +32,20 @@ class Command(BaseCommand):
                 self.stdout.write("Another server is sending reminders now; this run sent nothing.")
                 return
             reminders = send_reminders(today, dry_run=options["dry_run"])
+            clock_reminders = send_clock_reminders(today, dry_run=options["dry_run"])
         verb = "Would send" if options["dry_run"] else "Sent"
         for reminder in reminders:
             self.stdout.write(
                 f"{verb} {reminder.stage}-day reminder to {reminder.user.email} "
                 f"({len(reminder.actions)} actions) for {reminder.meeting}"
             )
+        for reminder in clock_reminders:
+            self.stdout.write(
+                f"{verb} {reminder.stage}-working-day reminder to {reminder.user.email} "
+                f"for case {reminder.clock.case.code}: {reminder.clock.name}"
+            )
         days = ", ".join(str(d) for d in reminder_days())
         self.stdout.write(
             f"{verb} {len(reminders)} reminder(s) on {today:%Y-%m-%d} (stages: {days} days)."
         )
+        self.stdout.write(f"{verb} {len(clock_reminders)} clock reminder(s).")
