@@ -20,17 +20,17 @@ MOVED = {
 def relabel_content_types(apps, schema_editor):
     content_type = apps.get_model("contenttypes", "ContentType")
     for app_label, models_ in MOVED.items():
-        content_type.objects.filter(app_label=app_label, model__in=models_).update(
-            app_label="oversight"
-        )
+        for row in content_type.objects.filter(app_label=app_label, model__in=models_):
+            row.app_label = "oversight"
+            row.save(update_fields=["app_label"])
 
 
 def restore_content_types(apps, schema_editor):
     content_type = apps.get_model("contenttypes", "ContentType")
     for app_label, models_ in MOVED.items():
-        content_type.objects.filter(app_label="oversight", model__in=models_).update(
-            app_label=app_label
-        )
+        for row in content_type.objects.filter(app_label="oversight", model__in=models_):
+            row.app_label = app_label
+            row.save(update_fields=["app_label"])
 
 
 class Migration(migrations.Migration):
