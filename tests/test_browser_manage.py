@@ -237,8 +237,15 @@ WITH_ERRORS = ("plan new", "action add", "invite", "meeting new")
 def test_every_new_page_has_no_serious_axe_violations_at_1280_and_375(
     browser, live_server, officer
 ):
-    SHOTS.mkdir(exist_ok=True)
-    pages = every_new_page(officer)
+    found = axe_every_page(browser, live_server, every_new_page(officer), SHOTS, WITH_ERRORS)
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def axe_every_page(browser, live_server, pages, shots, with_errors=()):
+    """axe-core's serious and critical findings on each page at 1280 and 375 px, signed in
+    as the officer, with a screenshot of each; the pages in `with_errors` are also sent empty
+    and checked showing their errors. {"name at width": [violations]}."""
+    shots.mkdir(exist_ok=True)
     found = {}
     for width in (1280, 375):
         page = new_page(browser, width)
@@ -247,17 +254,13 @@ def test_every_new_page_has_no_serious_axe_violations_at_1280_and_375(
             response = page.goto(live_server.url + path)
             assert response.status == 200, f"{name}: {response.status}"
             found[f"{name} at {width}"] = axe_violations(page)
-            page.screenshot(
-                path=str(SHOTS / f"{name.replace(' ', '-')}-{width}.png"), full_page=True
-            )
-            if name in WITH_ERRORS:
+            shot = name.replace(" ", "-")
+            page.screenshot(path=str(shots / f"{shot}-{width}.png"), full_page=True)
+            if name in with_errors:
                 page.locator("main form button[type=submit]").last.click()
                 page.wait_for_load_state()
                 assert page.locator(".govuk-error-summary").is_visible(), name
                 found[f"{name} with errors at {width}"] = axe_violations(page)
-                page.screenshot(
-                    path=str(SHOTS / f"{name.replace(' ', '-')}-errors-{width}.png"),
-                    full_page=True,
-                )
+                page.screenshot(path=str(shots / f"{shot}-errors-{width}.png"), full_page=True)
         page.context.close()
-    assert {name: v for name, v in found.items() if v} == {}
+    return found

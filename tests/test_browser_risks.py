@@ -13,8 +13,8 @@ from plans.models import Partnership, Role
 from risks.demo import load_risks
 from risks.models import Risk
 
-from .test_browser import PASSWORD, axe_violations
-from .test_browser_manage import browser, new_page, sign_in  # noqa: F401  (fixture)
+from .test_browser import PASSWORD
+from .test_browser_manage import axe_every_page, browser, new_page, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -74,27 +74,5 @@ def test_every_risk_page_has_no_serious_axe_violations_at_1280_and_375(
     live_server,
     officer,
 ):
-    SHOTS.mkdir(exist_ok=True)
-    pages = risk_pages()
-    found = {}
-    for width in (1280, 375):
-        page = new_page(browser, width)
-        sign_in(page, live_server, "officer")
-        for name, path in pages.items():
-            response = page.goto(live_server.url + path)
-            assert response.status == 200, f"{name}: {response.status}"
-            found[f"{name} at {width}"] = axe_violations(page)
-            page.screenshot(
-                path=str(SHOTS / f"{name.replace(' ', '-')}-{width}.png"), full_page=True
-            )
-            if name in WITH_ERRORS:
-                page.locator("main form button[type=submit]").last.click()
-                page.wait_for_load_state()
-                assert page.locator(".govuk-error-summary").is_visible(), name
-                found[f"{name} with errors at {width}"] = axe_violations(page)
-                page.screenshot(
-                    path=str(SHOTS / f"{name.replace(' ', '-')}-errors-{width}.png"),
-                    full_page=True,
-                )
-        page.context.close()
+    found = axe_every_page(browser, live_server, risk_pages(), SHOTS, WITH_ERRORS)
     assert {name: v for name, v in found.items() if v} == {}
