@@ -551,6 +551,10 @@ class ActionParentKind(models.TextChoices):
     OBJECTIVE = "objective", "Business plan objective"
     WORKSTREAM = "workstream", "Workstream"
     RECOMMENDATION = "recommendation", "Review recommendation"
+    # Kinds of the apps beside oversight/ (each value is its model's name, so `child` finds it).
+    DECISION = "decision", "BMG decision"
+    AUDIT_RECOMMENDATION = "auditrecommendation", "Audit recommendation"
+    SELF_ASSESSMENT = "selfassessment", "Section 11 self-assessment"
 
 
 class ActionParent(TimeStampedModel):
