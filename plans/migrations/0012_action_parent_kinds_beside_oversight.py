@@ -4,28 +4,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0011_partnership_rating_meanings'),
+        ("plans", "0011_partnership_rating_meanings"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='actionparent',
-            name='action_parent_kind_valid',
+            model_name="actionparent",
+            name="action_parent_kind_valid",
         ),
         migrations.AlterField(
-            model_name='actionparent',
-            name='kind',
-            field=models.CharField(choices=[('objective', 'Business plan objective'), ('workstream', 'Workstream'), ('recommendation', 'Review recommendation'), ('decision', 'BMG decision'), ('auditrecommendation', 'Audit recommendation'), ('selfassessment', 'Section 11 self-assessment')], max_length=20),
+            model_name="actionparent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("objective", "Business plan objective"),
+                    ("workstream", "Workstream"),
+                    ("recommendation", "Review recommendation"),
+                    ("decision", "BMG decision"),
+                    ("auditrecommendation", "Audit recommendation"),
+                    ("selfassessment", "Section 11 self-assessment"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalobjective',
-            name='kind',
-            field=models.CharField(choices=[('objective', 'Business plan objective'), ('workstream', 'Workstream'), ('recommendation', 'Review recommendation'), ('decision', 'BMG decision'), ('auditrecommendation', 'Audit recommendation'), ('selfassessment', 'Section 11 self-assessment')], max_length=20),
+            model_name="historicalobjective",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("objective", "Business plan objective"),
+                    ("workstream", "Workstream"),
+                    ("recommendation", "Review recommendation"),
+                    ("decision", "BMG decision"),
+                    ("auditrecommendation", "Audit recommendation"),
+                    ("selfassessment", "Section 11 self-assessment"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionparent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['objective', 'workstream', 'recommendation', 'decision', 'auditrecommendation', 'selfassessment'])), name='action_parent_kind_valid'),
+            model_name="actionparent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "objective",
+                            "workstream",
+                            "recommendation",
+                            "decision",
+                            "auditrecommendation",
+                            "selfassessment",
+                        ],
+                    )
+                ),
+                name="action_parent_kind_valid",
+            ),
         ),
     ]

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0008_review_action_rechecks'),
+        ("reviews", "0008_review_action_rechecks"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalrecommendation',
-            name='kind',
-            field=models.CharField(choices=[('objective', 'Business plan objective'), ('workstream', 'Workstream'), ('recommendation', 'Review recommendation'), ('decision', 'BMG decision'), ('auditrecommendation', 'Audit recommendation'), ('selfassessment', 'Section 11 self-assessment')], max_length=20),
+            model_name="historicalrecommendation",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("objective", "Business plan objective"),
+                    ("workstream", "Workstream"),
+                    ("recommendation", "Review recommendation"),
+                    ("decision", "BMG decision"),
+                    ("auditrecommendation", "Audit recommendation"),
+                    ("selfassessment", "Section 11 self-assessment"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workstreams', '0003_published_references_and_notes'),
+        ("workstreams", "0003_published_references_and_notes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalworkstream',
-            name='kind',
-            field=models.CharField(choices=[('objective', 'Business plan objective'), ('workstream', 'Workstream'), ('recommendation', 'Review recommendation'), ('decision', 'BMG decision'), ('auditrecommendation', 'Audit recommendation'), ('selfassessment', 'Section 11 self-assessment')], max_length=20),
+            model_name="historicalworkstream",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("objective", "Business plan objective"),
+                    ("workstream", "Workstream"),
+                    ("recommendation", "Review recommendation"),
+                    ("decision", "BMG decision"),
+                    ("auditrecommendation", "Audit recommendation"),
+                    ("selfassessment", "Section 11 self-assessment"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
