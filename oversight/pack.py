@@ -44,6 +44,7 @@ from workstreams.models import Workstream
 
 from .cycle import cutoff, previous_meeting
 from .pack_assurance import assurance_section
+from .pack_quality import quality_section
 
 GENERATED_PREFIX = "Generated on "
 
@@ -529,6 +530,7 @@ def build_pack(meeting, *, partnership=None, as_of=None, generated_by="", now=No
     pack.milestones = milestones_due(pack, state.milestones)
     pack.assurance = assurance_section(partnership, as_of, previous)
     pack.rechecks = rechecks_due(state, moment, as_of)
+    pack.quality = quality_section(partnership, as_of, previous)
     return pack
 
 

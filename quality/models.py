@@ -509,16 +509,8 @@ class SelfAssessment(ActionParent):
     def figures(self, lines=None):
         """{compliant, partial, not_compliant, total}: the reported counts where given, else
         the lines of enquiry recorded (`lines`: their ratings, to save a query)."""
-        if self.lines_total is not None:
-            return {
-                "compliant": self.compliant or 0,
-                "partial": self.partial or 0,
-                "not_compliant": self.not_compliant or 0,
-                "total": self.lines_total,
-            }
         ratings = lines if lines is not None else [line.rating for line in self.lines.all()]
-        counts = {value: sum(1 for r in ratings if r == value) for value in Compliance.values}
-        return {**counts, "total": len(ratings)}
+        return figures_of(vars(self), ratings)
 
     def clean(self):
         counts = [self.compliant, self.partial, self.not_compliant]
@@ -532,6 +524,22 @@ class SelfAssessment(ActionParent):
             raise ValidationError(
                 {"compliant": "The counts add up to more than the number of key lines of enquiry"}
             )
+
+
+def figures_of(row, ratings):
+    """An assessment's figures from its fields (a model's or a history row's) and the ratings
+    of its recorded lines: the reported counts where the agency gave a total, else the lines
+    (then `reported` is False, and partnership totals leave them out: a part is not a whole)."""
+    if row["lines_total"] is not None:
+        return {
+            "compliant": row["compliant"] or 0,
+            "partial": row["partial"] or 0,
+            "not_compliant": row["not_compliant"] or 0,
+            "total": row["lines_total"],
+            "reported": True,
+        }
+    counts = {value: sum(1 for r in ratings if r == value) for value in Compliance.values}
+    return {**counts, "total": len(ratings), "reported": False}
 
 
 def cycle_link(cycle):

@@ -596,11 +596,13 @@ def summarise_cycles(cycles):
         assessment.numbers = assessment.figures(ratings[assessment.pk])
         entry = found[assessment.cycle_id]
         entry["rows"].append(assessment)
-        if assessment.submitted_on:
+        if assessment.submitted_on and assessment.numbers["reported"]:
             for key in FIGURES:
                 entry["totals"][key] += assessment.numbers[key]
     for entry in found.values():
-        entry["totals"]["submitted"] = sum(1 for a in entry["rows"] if a.submitted_on)
+        rows = [a for a in entry["rows"] if a.submitted_on]
+        entry["totals"]["submitted"] = len(rows)
+        entry["totals"]["uncounted"] = sum(1 for a in rows if not a.numbers["reported"])
     return found
 
 
