@@ -39,14 +39,6 @@ from plans.models import (
     Role,
     Theme,
 )
-from reviews.models import (
-    AssuranceExercise,
-    CaseReview,
-    IntakeCase,
-    LearningArea,
-    ReCheck,
-    Recommendation,
-)
 from quality.models import (
     Audit,
     AuditRecommendation,
@@ -54,6 +46,14 @@ from quality.models import (
     QaGroup,
     Section11Cycle,
     SelfAssessment,
+)
+from reviews.models import (
+    AssuranceExercise,
+    CaseReview,
+    IntakeCase,
+    LearningArea,
+    ReCheck,
+    Recommendation,
 )
 from risks.models import Risk
 from workstreams.models import Workstream
