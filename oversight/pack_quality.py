@@ -53,10 +53,9 @@ def quality_section(partnership, as_of, previous=None):
     moment = cutoff(as_of)
     since = previous.update_deadline + timedelta(days=1) if previous else None
     audits = _state(Audit, moment, partnership_id=partnership.pk)
-    ids = list(audits) or [0]
     return {
         "since": since,
-        "reported": _reported(audits, moment, since, as_of, ids),
+        "reported": _reported(audits, moment, since, as_of),
         "dip_tests": _dip_tests(audits, as_of),
         "open_count": sum(1 for row in audits.values() if row["status"] in OPEN),
         "section11": _section11(partnership, moment),
@@ -64,22 +63,25 @@ def quality_section(partnership, as_of, previous=None):
     }
 
 
-def _reported(audits, moment, since, as_of, ids):
-    findings = _state(Finding, moment, audit_id__in=ids).values()
-    recommendations = [
-        row
-        for row in _state(AuditRecommendation, moment, audit_id__in=ids).values()
-        if row["withdrawn_on"] is None
-    ]
-    grades = defaultdict(Counter)
-    for row in findings:
-        grades[row["audit_id"]][row["grade"]] += 1
-    counted = Counter(row["audit_id"] for row in recommendations)
+def _reported(audits, moment, since, as_of):
+    """Audits reported in the window, with their findings by grade and live recommendations
+    (two more queries, only when there is something to count)."""
     shown = [
         row
         for row in audits.values()
         if row["status"] == Audit.Status.REPORTED and _between(row["reported_on"], since, as_of)
     ]
+    if not shown:
+        return []
+    ids = [row["id"] for row in shown]
+    grades = defaultdict(Counter)
+    for row in _state(Finding, moment, audit_id__in=ids).values():
+        grades[row["audit_id"]][row["grade"]] += 1
+    counted = Counter(
+        row["audit_id"]
+        for row in _state(AuditRecommendation, moment, audit_id__in=ids).values()
+        if row["withdrawn_on"] is None
+    )
     labels = dict(Finding.Grade.choices)
     return [
         {
