@@ -30,47 +30,66 @@ OPEN = {Audit.Status.PLANNED, Audit.Status.IN_PROGRESS}
 
 def _state(model, moment, **filters):
     """{id: row} of `model` as its history had it just before `moment` (deleted rows out)."""
-    state = {}
+    return _states(model, moment, None, **filters)[0]
+
+
+def _states(model, moment, before, **filters):
+    """({id: row} just before `moment`, {id: row} just before the earlier `before`), from one
+    read of the history; the second is empty without `before`."""
+    state, earlier = {}, None
     rows = (
         model.history.filter(history_date__lt=moment, **filters)
         .order_by("history_date", "history_id")
         .values()
     )
     for row in rows:
+        if before is not None and earlier is None and row["history_date"] >= before:
+            earlier = dict(state)
         if row["history_type"] == "-":
             state.pop(row["id"], None)
         else:
             state[row["id"]] = row
-    return state
+    if earlier is None:
+        earlier = dict(state) if before is not None else {}
+    return state, earlier
 
 
-def _between(day, since, until):
-    return day is not None and (since is None or day >= since) and day <= until
+def _is_new(day, window, seen_before):
+    """For the group since its last meeting: dated in the window (since .. as_of), or dated
+    earlier but recorded only after the previous deadline (not `seen_before` by that pack),
+    so a late entry is reported once rather than never."""
+    since, as_of = window
+    if day is None or day > as_of:
+        return False
+    return since is None or day >= since or not seen_before
 
 
 def quality_section(partnership, as_of, previous=None):
     """{"since", "reported", "dip_tests", "open_count", "section11", "impact"} at `as_of`."""
     moment = cutoff(as_of)
-    since = previous.update_deadline + timedelta(days=1) if previous else None
-    audits = _state(Audit, moment, partnership_id=partnership.pk)
-    return {
-        "since": since,
-        "reported": _reported(audits, moment, since, as_of),
-        "dip_tests": _dip_tests(audits, as_of),
-        "open_count": sum(1 for row in audits.values() if row["status"] in OPEN),
-        "section11": _section11(partnership, moment),
-        "impact": _impact(partnership, moment, since, as_of, audits),
-    }
-
-
-def _reported(audits, moment, since, as_of):
-    """Audits reported in the window, with their findings by grade and live recommendations
-    (two more queries, only when there is something to count)."""
+    before = cutoff(previous.update_deadline) if previous else None
+    window = (previous.update_deadline + timedelta(days=1) if previous else None, as_of)
+    audits, then = _states(Audit, moment, before, partnership_id=partnership.pk)
+    reported = Audit.Status.REPORTED
     shown = [
         row
         for row in audits.values()
-        if row["status"] == Audit.Status.REPORTED and _between(row["reported_on"], since, as_of)
+        if row["status"] == reported
+        and _is_new(row["reported_on"], window, then.get(row["id"], {}).get("status") == reported)
     ]
+    return {
+        "since": window[0],
+        "reported": _reported(shown, moment),
+        "dip_tests": _dip_tests(audits, as_of),
+        "open_count": sum(1 for row in audits.values() if row["status"] in OPEN),
+        "section11": _section11(partnership, moment),
+        "impact": _impact(partnership, moment, before, window, audits),
+    }
+
+
+def _reported(shown, moment):
+    """The audits reported, with their findings by grade and live recommendations (two more
+    queries, only when there is something to count)."""
     if not shown:
         return []
     ids = [row["id"] for row in shown]
@@ -179,9 +198,11 @@ def _agency_names(pks, moment):
     return names
 
 
-def _impact(partnership, moment, since, as_of, audits):
-    entries = _state(ImpactEntry, moment, partnership_id=partnership.pk).values()
-    shown = [row for row in entries if _between(row["recorded_on"], since, as_of)]
+def _impact(partnership, moment, before, window, audits):
+    entries, then = _states(ImpactEntry, moment, before, partnership_id=partnership.pk)
+    shown = [
+        row for row in entries.values() if _is_new(row["recorded_on"], window, row["id"] in then)
+    ]
     return [
         {
             "recorded_on": row["recorded_on"],

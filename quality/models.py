@@ -308,7 +308,7 @@ class AuditRecommendation(ActionParent):
 
     @property
     def container_label(self):
-        return f"Audit: {self.audit.subject}"
+        return self.audit.subject
 
     @property
     def section_label(self):
@@ -483,7 +483,7 @@ class SelfAssessment(ActionParent):
 
     @property
     def container_label(self):
-        return f"Section 11: {self.cycle.name}"
+        return self.cycle.name
 
     @property
     def section_label(self):
