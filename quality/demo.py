@@ -367,22 +367,44 @@ def agency(name, partnership, kind=Agency.Kind.HEALTH):
     return found
 
 
+CITYCARE_LINES = [
+    ("4.1", "Level 2 training for Adults services was introduced late 2015."),
+    (
+        "9.1",
+        "Building work on going at UCC impacting on patient experience. Childrens area "
+        "available in UCC. Paediatric lead in UCC number of staff undertaking paediatrics "
+        "course.",
+    ),
+]
+NUH_AMBER = [
+    "Can NUH evidence the impact of SCR recommendations on current practice?",
+    "To ensure all new starters access training within the given timescale",
+    "To ensure the organisation takes into account the views of fathers this was a new "
+    "measure following a recent serious case review recommendation.",
+]
+
+
 def load_section11(loader):
     """The 2016 Section 11 returns the report gives, and each agency's actions for 2017/18."""
-    partnership, by = loader.partnership, loader.by
     cycle = loader.save(
         Section11Cycle(
-            partnership=partnership,
+            partnership=loader.partnership,
             name="Section 11 self-assessment 2016",
             deadline=date(2016, 6, 30),
             notes="The Quality Assurance sub-group analyses and reports the outcomes of "
             "Section 11 audits to the NCSCB and partner agencies.",
         )
     )
+    load_citycare(loader, cycle)
+    load_nuh(loader, cycle)
+    return cycle
+
+
+def load_citycare(loader, cycle):
     citycare = loader.save(
         SelfAssessment(
             cycle=cycle,
-            agency=agency(CITYCARE, partnership),
+            agency=agency(CITYCARE, loader.partnership),
             tool="Section 11 Self Assurance Framework",
             submitted_on=date(2016, 6, 30),
             lines_total=57,
@@ -393,15 +415,7 @@ def load_section11(loader):
             "57 key lines of enquiry. Remaining 2 have partial compliance.",
         )
     )
-    for number, text in (
-        ("4.1", "Level 2 training for Adults services was introduced late 2015."),
-        (
-            "9.1",
-            "Building work on going at UCC impacting on patient experience. Childrens area "
-            "available in UCC. Paediatric lead in UCC number of staff undertaking paediatrics "
-            "course.",
-        ),
-    ):
+    for number, text in CITYCARE_LINES:
         loader.save(
             LineOfEnquiry(
                 assessment=citycare,
@@ -417,12 +431,15 @@ def load_section11(loader):
         "full compliance as both 4.1 and 9.1 are now compliant.",
         "Nottingham CityCare Partnership",
         "June 2017",
-        by,
+        loader.by,
     )
+
+
+def load_nuh(loader, cycle):
     nuh = loader.save(
         SelfAssessment(
             cycle=cycle,
-            agency=agency(NUH, partnership),
+            agency=agency(NUH, loader.partnership),
             tool="Markers of Good Practice",
             submitted_on=date(2016, 5, 31),
             summary="Overall NUH compliance was good (submission rated green). There are three "
@@ -430,15 +447,7 @@ def load_section11(loader):
             "Children's Committee.",
         )
     )
-    for number, text in enumerate(
-        (
-            "Can NUH evidence the impact of SCR recommendations on current practice?",
-            "To ensure all new starters access training within the given timescale",
-            "To ensure the organisation takes into account the views of fathers this was a new "
-            "measure following a recent serious case review recommendation.",
-        ),
-        start=1,
-    ):
+    for number, text in enumerate(NUH_AMBER, start=1):
         loader.save(
             LineOfEnquiry(
                 assessment=nuh,
@@ -454,9 +463,8 @@ def load_section11(loader):
         "Review and monitor the three amber items via the Safeguarding Children's Committee.",
         "Safeguarding Children's Committee",
         "Ongoing",
-        by,
+        loader.by,
     )
-    return cycle
 
 
 def s11_action(assessment, text, lead, timescale, by):
