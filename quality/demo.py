@@ -9,10 +9,12 @@ returns it reports (CityCare: compliant in 55 of 57 key lines of enquiry, 2 part
 9.1; NUH's Markers of Good Practice with three amber items). Reviews are known by code
 ("Child J", "Child S"); no child is named.
 
-The words are the report's. The dates an audit was reported and an impact was logged are
-placed on the demo's BMG cycle (relative to today, as the other demo loaders do), so the next
-pack has audits reported and impact logged since the last meeting; each audit keeps the
-report's own date as written.
+The words are the report's. The report dates the completed audits and the impact log only by
+year ("during 2016/17"), so they are dated at the end of that year, 31 March 2017 (the CAF
+audit, "conducted in 2015/16", at 31 March 2016); the programme keeps each date as written
+beside the date read from it. The RAG updates and evidence of the audit actions are the
+demo's (dated relative to today). The loader records everything now, after the demo's last
+BMG deadline, so the next pack reports the audits and the impact log as new to the group.
 """
 
 from datetime import date, timedelta
@@ -42,21 +44,20 @@ CCG = "NHS Nottingham City Clinical Commissioning Group"
 NUH = "Nottingham University Hospitals NHS Trust"
 CITYCARE = "Nottingham CityCare Partnership"
 POLICE = "Nottinghamshire Police"
-# Days from today: the demo's BMG meetings are at -179, -60 and +28 (oversight's load_demo).
-BEFORE_LAST_BMG, SINCE_LAST_BMG = -120, -30
+YEAR_END = date(2017, 3, 31)  # "during 2016/17"
 
 M = Audit.Method
 S = Audit.Status
 G = Finding.Grade
 
-# 2016/17: subject, method, days from today it was reported (None: not reported), status,
+# 2016/17: subject, method, date reported (None: not reported), status,
 # findings [(grade, text)], recommendations [(text, finding no., action, lead, timescale,
 # rating, comment, evidence)], note.
 DONE = [
     (
         "Child Sexual Exploitation",
         M.CASE_FILE,
-        BEFORE_LAST_BMG,
+        YEAR_END,
         S.REPORTED,
         [(G.DEVELOPMENT, "A lack of clarity about the use of the CSE Toolkit.")],
         [
@@ -76,7 +77,7 @@ DONE = [
     (
         "Out of hours referrals to Children's Social Care Emergency Duty Team (EDT)",
         M.CASE_FILE,
-        BEFORE_LAST_BMG,
+        YEAR_END,
         S.REPORTED,
         [],
         [],
@@ -85,7 +86,7 @@ DONE = [
     (
         "Quality of plans for cases where the concern was physical abuse",
         M.CASE_FILE,
-        SINCE_LAST_BMG,
+        YEAR_END,
         S.REPORTED,
         [(G.DEVELOPMENT, "The need for further work to be undertaken by Children's Social Care.")],
         [
@@ -105,7 +106,7 @@ DONE = [
     (
         "Medical Neglect",
         M.CASE_FILE,
-        SINCE_LAST_BMG,
+        YEAR_END,
         S.REPORTED,
         [
             (
@@ -200,28 +201,25 @@ PROGRAMME = [
     ),
 ]
 
-# The impact log's examples: (what changed, evidence, audit subject or None, days from today).
+# The impact log's examples, all "during 2016/17": (what changed, evidence, audit subject).
 IMPACT = [
-    ("Development of a clear data set against which to manage performance.", "", None, -150),
+    ("Development of a clear data set against which to manage performance.", "", None),
     (
         "Evidence of increased awareness by Health of Private Fostering placements.",
         "Private Fostering survey",
         None,
-        -140,
     ),
     (
         "Increased awareness of the role of Community Health Nurses and capacity for "
         "safeguarding activity in Nottingham City.",
         "",
         None,
-        -130,
     ),
     (
         "The CSE audit report indicated a lack of clarity about the use of the CSE Toolkit "
         "which required further attention (see the audit programme).",
         "CSE audit report",
         "Child Sexual Exploitation",
-        BEFORE_LAST_BMG,
     ),
     (
         "A case file audit tool for Schools has been developed by the QA Group Education "
@@ -229,21 +227,18 @@ IMPACT = [
         "reference point for schools.",
         "The case file audit tool for Schools",
         None,
-        -45,
     ),
     (
         "The medical neglect audit provided reassurance of the positive impact of the "
         "'Was Not Brought' film (Ref. SCR Child S).",
         "Medical neglect audit",
         "Medical Neglect",
-        SINCE_LAST_BMG,
     ),
     (
         "The Quality of Plans audit identified the need for further work by Children's Social "
         "Care, which was done, and significant improvement noted.",
         "Quality of Plans audit",
         "Quality of plans for cases where the concern was physical abuse",
-        SINCE_LAST_BMG + 5,
     ),
 ]
 
@@ -286,14 +281,15 @@ class Loader:
         return audit
 
     def done(self, row):
-        subject, method, days, status, findings, recommendations, note = row
+        subject, method, reported_on, status, findings, recommendations, note = row
         audit = self.audit(
             subject=subject,
             method=method,
             year="2016/17",
+            timing_text="2016/17",
             status=status,
             status_note=note,
-            reported_on=self.today + timedelta(days=days) if days is not None else None,
+            reported_on=reported_on,
             summary=" ".join(text for _, text in findings),
         )
         made = [
@@ -347,11 +343,11 @@ class Loader:
         )
 
     def impact(self, row):
-        change, evidence, subject, days = row
+        change, evidence, subject = row
         self.save(
             ImpactEntry(
                 partnership=self.partnership,
-                recorded_on=self.today + timedelta(days=days),
+                recorded_on=YEAR_END,
                 change=change,
                 evidence=evidence,
                 audit=self.audits.get(subject),
@@ -490,8 +486,9 @@ def load_quality(short_name="NCSCP"):
         subject="Quality of Common Assessment Framework (CAF) assessments",
         method=M.CASE_FILE,
         year="2015/16",
+        timing_text="2015/16",
         status=S.REPORTED,
-        reported_on=loader.today + timedelta(days=-250),
+        reported_on=date(2016, 3, 31),
         summary="Highlighted the need for organisations to take responsibility for the quality "
         "of CAFs conducted by their workforce.",
     )

@@ -163,7 +163,7 @@ def by_quarter(audits):
     """[(heading, audits)] by programme year and quarter, in programme order."""
     groups = defaultdict(list)
     for audit in audits:
-        quarter = audit.get_quarter_display() if audit.quarter else "Quarter not set"
+        quarter = audit.get_quarter_display() if audit.quarter else "(no quarter given)"
         groups[(audit.year, audit.quarter or 9)].append((quarter, audit))
     return [
         (f"{year} {rows[0][0]}", [audit for _, audit in rows])
