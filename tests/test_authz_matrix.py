@@ -39,6 +39,14 @@ from plans.models import (
     Role,
     Theme,
 )
+from quality.models import (
+    Audit,
+    AuditRecommendation,
+    ImpactEntry,
+    QaGroup,
+    Section11Cycle,
+    SelfAssessment,
+)
 from reviews.models import (
     AssuranceExercise,
     CaseReview,
@@ -113,6 +121,16 @@ class Home:
     risk: int  # a risk on this partnership's register
     case: int = 0  # an intake case of this partnership
     recheck: int = 0  # a re-check booked for `review_action`
+    # The QA programme (quality/): an audit with a recommendation and its action (led by the
+    # QA group in NCSCP), an impact entry, a Section 11 cycle with one agency's assessment,
+    # and another agency of the partnership with none yet.
+    audit: int = 0
+    audit_recommendation: int = 0
+    audit_action: int = 0
+    impact: int = 0
+    cycle: int = 0
+    assessment: int = 0
+    s11_agency: int = 0
 
 
 @dataclass
@@ -260,6 +278,35 @@ def matrix_risk(partnership):
     ).pk
 
 
+def quality_objects(home, lead_group=None):
+    """The home partnership's QA objects (quality/); NCSCP names its QA group."""
+    partnership = Partnership.objects.get(short_name=home.short_name)
+    if lead_group is not None:
+        QaGroup.objects.create(partnership=partnership, group=lead_group)
+    audit = Audit.objects.create(
+        partnership=partnership, subject="Matrix audit", year="2026/27", method="case_file"
+    )
+    recommendation = AuditRecommendation.objects.create(audit=audit, number=1, text="Matrix")
+    action = Action.objects.create(parent=recommendation, text="Matrix audit action")
+    if lead_group is not None:
+        action.lead_groups.add(lead_group)
+    cycle = Section11Cycle.objects.create(partnership=partnership, name="Matrix S11")
+    agencies = []
+    for n in (1, 2):
+        agency = Agency.objects.create(name=f"Matrix S11 agency {home.short_name} {n}")
+        agency.partnerships.add(partnership)
+        agencies.append(agency)
+    home.audit = audit.pk
+    home.audit_recommendation = recommendation.pk
+    home.audit_action = action.pk
+    home.impact = ImpactEntry.objects.create(
+        partnership=partnership, recorded_on=date(2026, 3, 4), change="Matrix change"
+    ).pk
+    home.cycle = cycle.pk
+    home.assessment = SelfAssessment.objects.create(cycle=cycle, agency=agencies[0]).pk
+    home.s11_agency = agencies[1].pk
+
+
 def intake_case(short_name):
     partnership = Partnership.objects.get(short_name=short_name)
     return IntakeCase.objects.create(
@@ -387,6 +434,8 @@ def world(django_db_setup, django_db_blocker):
                     due_on=date(2026, 1, 5),
                     scheduled_by=users["officer"],
                 ).pk
+            quality_objects(homes["NCSCP"], Group.objects.get(slug="ncscp-childrens-qa"))
+            quality_objects(homes["NSCP"])
             homes["NSCP-CSE"] = replace(homes["NSCP"], action=Action.objects.get(ref=CSE_ACTION).pk)
             yield World(users=users, homes=homes, sessions=sessions_for(users))
         finally:
@@ -442,6 +491,7 @@ SNAPSHOT_APPS = (
     "workstreams",
     "oversight",
     "risks",
+    "quality",
     "otp_totp",
     "otp_static",
 )

@@ -129,6 +129,8 @@ def summary_tallies(rows, linked=None):
         "objective__priority",
         "workstream__partnership",
         "recommendation__review",
+        "auditrecommendation__audit",
+        "selfassessment__cycle",
     )
     group_of = {parent.pk: parent.child.summary_group for parent in parents}
     partnership_of = {parent.pk: parent.partnership_id for parent in parents}
@@ -141,7 +143,7 @@ def summary_tallies(rows, linked=None):
         tally.add(row["latest_rating"], row["n"])
     grouped = {"priority": [], "workstream": [], "review": []}
     for (kind, _key), tally in sorted(tallies.items(), key=lambda item: item[1].title):
-        grouped[kind].append(tally)
+        grouped.setdefault(kind, []).append(tally)
     return grouped
 
 
