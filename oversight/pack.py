@@ -24,8 +24,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from plans import rag
 from plans.models import (
@@ -44,6 +42,7 @@ from workstreams.models import Workstream
 
 from .asof import state_at as _state_at
 from .asof import versions as _versions
+from .charts import ratings_chart
 from .cycle import cutoff, previous_meeting
 from .pack_assurance import assurance_section
 from .pack_quality import quality_section
@@ -83,7 +82,6 @@ EXCEPTION_WORDS = [
     ("slipped", "Due date revised"),
     ("not-updated", "Not updated since the previous meeting"),
 ]
-CHART_COLOURS = Rating.colours()
 
 
 def movement(before, after, *, known_before):
@@ -412,60 +410,6 @@ def _and(words):
 
 def _month_end(day):
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
-CHART_FONT = mark_safe(  # noqa: S308 (a constant)
-    'font-family="Liberation Sans, Arial, sans-serif" font-size="12" fill="#0b0c0c"'
-)
-
-
-def ratings_chart(tally):
-    """A horizontal bar chart of actions by rating, as inline SVG with every bar labelled in
-    words and numbers, so that it reads the same in black and white."""
-    rows = tally.cells
-    most = max((count for _, _, count in rows), default=0) or 1
-    bar_left, bar_width, row_height = 150, 420, 26
-    height = row_height * len(rows) + 10
-    bars = []
-    for index, (rating, text, count) in enumerate(rows):
-        y = 5 + index * row_height
-        width = round(bar_width * count / most)
-        bars.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" font-weight="bold" {}>{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="18" fill="{}" stroke="#0b0c0c"'
-                ' stroke-width="{}"/>'
-                '<text x="{}" y="{}" {}>{}</text>',
-                bar_left - 8,
-                y + 14,
-                CHART_FONT,
-                text,
-                bar_left,
-                y,
-                width,
-                CHART_COLOURS[rating],
-                1 if width else 0,
-                bar_left + width + 6,
-                y + 14,
-                CHART_FONT,
-                count,
-            )
-        )
-    total = tally.total
-    description = "; ".join(f"{text}: {count}" for _, text, count in rows)
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{w}"'
-        ' height="{h}" viewBox="0 0 {w} {h}" aria-labelledby="chart-title">'
-        '<title id="chart-title">Actions by rating ({total} in all): {desc}</title>'
-        '<line x1="{x}" y1="0" x2="{x}" y2="{h}" stroke="#0b0c0c" stroke-width="1"/>'
-        "{bars}</svg>",
-        w=bar_left + bar_width + 60,
-        h=height,
-        total=total,
-        desc=description,
-        x=bar_left,
-        bars=mark_safe("".join(bars)),  # noqa: S308 (each piece built by format_html)
-    )
 
 
 def review_label(review):

@@ -19,6 +19,7 @@ from reviews.models import ReCheck
 from safeguarding import audit
 
 from .. import export, sorting
+from ..dashboard import partnership_trends, tally_sections
 from ..filters import ActionFilter
 from ..fragments import fragment
 from ..models import Meeting
@@ -101,9 +102,12 @@ def dashboard_context(request):
         if scope.can_edit_anything
         else []
     )
+    tallies = summary_tallies(rows, linked=scope.readable_partnerships)
     return {
         "heading": "Dashboard",
-        "tallies": summary_tallies(rows, linked=scope.readable_partnerships),
+        "tallies": tallies,
+        "sections": tally_sections(tallies),
+        "trends": partnership_trends(scope, today),
         "last_deadline": since,
         "next_bmg": next_bmg,
         "today": today,

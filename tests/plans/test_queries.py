@@ -60,7 +60,7 @@ def many_actions(seed, officer, qa_group):
 @pytest.mark.parametrize(
     ("name", "params", "limit"),
     [
-        ("oversight:dashboard", {}, 16),
+        ("oversight:dashboard", {}, 18),  # + partnerships and BMG meetings (trend)
         ("oversight:action_list", {}, 15),
         ("oversight:action_list", {"rating": "red", "q": "Bulk"}, 15),
         ("oversight:my_actions", {"show": "all"}, 16),
