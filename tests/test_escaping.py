@@ -30,7 +30,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from oversight.export import neutralise
+from oversight.export import XLSX_COLUMNS, neutralise
 from oversight.models import Meeting, PendingImport, ReminderLog
 from plans.models import (
     Action,
@@ -1092,9 +1092,18 @@ def exported_rows(client, fmt):
         rows = list(reader)
         return rows, None
     workbook = load_workbook(io.BytesIO(response.content))
-    sheet = workbook.active
-    formulas = [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
-    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    formulas = [
+        c.coordinate
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
+    # A sheet per source, each with its own headings in the order of XLSX_COLUMNS.
+    rows = [list(XLSX_COLUMNS)]
+    for sheet in workbook.worksheets[1:]:
+        values = list(sheet.iter_rows(values_only=True))[1:]
+        rows += [["" if v is None else str(v) for v in row] for row in values]
     return rows, formulas
 
 

@@ -196,7 +196,7 @@ def action_export(request, fmt):
         export.write_csv(results, response)
     else:
         buffer = io.BytesIO()
-        export.write_xlsx(results, buffer)
+        export.write_xlsx(results, buffer, filters=export.describe_filters(filterset))
         response = HttpResponse(
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
