@@ -140,11 +140,14 @@ def ratings_chart(tally):
 
 # The SVG is as wide as its column (no viewBox, widths in percent), so its text keeps its
 # size at 375 px and at 1280 px. Labels inside a bar are sized for the narrowest column.
-NARROWEST = 280  # px: the chart's width on a 375 px screen, less margins
-ROW_HEIGHT = 48
-BAR_HEIGHT = 22
-CHAR_WIDTH = 7.2  # px per character of the 12 px font, a little generous
-LABEL_CHARS = 40  # a longer name is cut short in the chart (the table has it in full)
+NARROWEST = 300  # px: the chart's width on a 375 px screen, less margins
+ROW_HEIGHT = 58
+BAR_HEIGHT = 28
+CHAR_WIDTH = 8.6  # px per character of the 14 px bold font, a little generous
+LABEL_CHARS = 36  # a longer name is cut short in the chart (the table has it in full)
+FONT_14 = mark_safe(  # noqa: S308 (a constant)
+    'font-family="Liberation Sans, Arial, sans-serif" font-size="14" font-weight="bold"'
+)
 
 
 @dataclass
@@ -186,9 +189,10 @@ def _bar(prefix, bar, ratings, most, y):
     """The label line and the stacked segments of one bar."""
     parts = [
         format_html(
-            '<text x="0" y="{}" font-weight="bold" {}>{} ({})</text>',
-            y + 13,
-            CHART_FONT,
+            '<text x="0" y="{}" {} fill="{}">{} ({})</text>',
+            y + 15,
+            FONT_14,
+            INK,
             _short(bar.label),
             bar.total(ratings),
         )
@@ -205,7 +209,7 @@ def _bar(prefix, bar, ratings, most, y):
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="url(#{})"'
                 ' stroke="{}" stroke-width="1"><title>{}: {}</title></rect>',
                 _percent(left),
-                y + 19,
+                y + 22,
                 _percent(share),
                 BAR_HEIGHT,
                 pattern_id(prefix, rating),
@@ -217,11 +221,11 @@ def _bar(prefix, bar, ratings, most, y):
         if text := _segment_text(rating, count, share):
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" font-weight="bold"'
-                    ' font-family="Liberation Sans, Arial, sans-serif" font-size="12"'
-                    ' fill="{}" stroke="{}" stroke-width="3" paint-order="stroke">{}</text>',
+                    '<text x="{}" y="{}" text-anchor="middle" {} fill="{}" stroke="{}"'
+                    ' stroke-width="3" paint-order="stroke">{}</text>',
                     _percent(left + share / 2),
-                    y + 19 + 15,
+                    y + 22 + 19,
+                    FONT_14,
                     ink_on(fill),
                     fill,
                     text,

@@ -51,6 +51,10 @@ class TallySection:
         return chart_key(f"chart-{self.id}")
 
     @property
+    def table_caption(self):
+        return f"{self.caption}: figures by rating"
+
+    @property
     def summary(self):
         """E.g. "40 actions across 3 priorities: 2 Red, ... Red actions are under A and B." """
         totals = {rating: 0 for rating in Rating.column_order()}
