@@ -153,7 +153,8 @@ def source_of(key):
 def _sources_present(actions):
     """The Sources of `actions` in sheet order (one small query)."""
     by_kind = {kind._meta.model_name: kind.source_kind for kind in ActionParent.kinds}
-    keys = {by_kind.get(kind, kind) for kind in actions.values_list("parent__kind", flat=True)}
+    kinds = actions.order_by().values_list("parent__kind", flat=True).distinct()
+    keys = {by_kind.get(kind, kind) for kind in kinds}
     known = [source for source in SOURCES if source.key in keys]
     return known + [source_of(key) for key in sorted(keys - {s.key for s in SOURCES})]
 

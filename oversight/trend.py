@@ -6,8 +6,11 @@ plans, workstreams and open reviews as history had them at the end of the update
 
 The history tables are read once for all the meetings shown (a fixed number of queries, never
 one per action), and each meeting's counts are cached: what history held at a past moment
-never changes. The cache key carries a fingerprint of the rating history before the moment,
-so that history rewritten by a demo loader (plans.history.backdate_history) is not hidden.
+never changes. The dashboard body around them is cached too (oversight/fragments.py, per user,
+keyed on the data version and the day), but that cache empties with every recorded change,
+which is exactly when people are busy; this one does not. Its key carries a fingerprint of
+the rating history before the moment, so that history rewritten by a demo loader
+(plans.history.backdate_history) is not hidden.
 """
 
 from collections import Counter
