@@ -233,6 +233,7 @@ def _data_sheet(workbook, styles, source):
 
     sheet = workbook.create_sheet(source.title)
     sheet.freeze_panes = "A2"
+    _print_setup(sheet)
     for index, column in enumerate(XLSX_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[column]
     headings = HEADINGS | source.headings
@@ -249,6 +250,18 @@ def _data_sheet(workbook, styles, source):
         ]
     )
     return sheet
+
+
+def _print_setup(sheet):
+    """Printed: landscape, as wide as the page, headings on every page and the protective
+    marking at the top and bottom of each page (as the pack has it)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.oddHeader.center.text = settings.PROTECTIVE_MARKING
+    sheet.oddFooter.center.text = settings.PROTECTIVE_MARKING
 
 
 def _xlsx_row(sheet, styles, action):
@@ -304,6 +317,7 @@ def _last_column():
 def _write_summary(sheet, styles, sources, counts, filters, generated_at):
     """What the workbook holds: counts by rating per source, when, with which filters."""
     ratings = Rating.column_order()
+    _print_setup(sheet)
     sheet.column_dimensions["A"].width = 22
     for letter in "BCDEFGH":
         sheet.column_dimensions[letter].width = 14

@@ -82,6 +82,8 @@ def test_headings_are_words_and_the_heading_row_is_frozen_and_filtered(client, s
         assert sheet.auto_filter.ref == f"A1:L{sheet.max_row}"
         assert sheet.column_dimensions["F"].width == 60  # the action's text
         assert sheet.column_dimensions["I"].width >= 12  # a date fits
+        assert sheet.oddHeader.center.text == "OFFICIAL-SENSITIVE"  # on every printed page
+        assert sheet.print_title_rows == "$1:$1"
     reviews = [cell.value for cell in book["Case reviews"][1]]
     assert reviews[1:4] == ["Review", "Agency", "Recommendation"]
 
