@@ -1,0 +1,137 @@
+"""Sub-group highlight reports to BMG: which groups owe one for a meeting, and who may write
+or correct one.
+
+Which groups owe a report follows the group tree (DESIGN.md: "a group reports to a parent
+group"): the groups directly under the partnership's BMG other than the Operational Management
+Group (sub-groups, panels such as CDOP, the DSL network, working groups), and the sub-groups,
+panels and networks of the partnership that sit under no group (a cross-authority group such as
+CSECAG, which "will provide regular updates to BMG"). A group under a sub-group (Training under
+Learning and Improvement) reports through that sub-group. The business plan's reporting route
+for these groups is "Subgroup to BMG" / "Children's QA subgroup report to BMG".
+
+The tree is read from history as it stood at a moment, so a past pack lists the groups that
+owed a report then, whatever was reorganised later.
+"""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from plans.access import scope_for
+from plans.history import m2m_snapshot_model
+from plans.models import Group, Role
+
+from .asof import state_at, versions
+from .cycle import cutoff
+from .models import Decision, HighlightReport
+
+NOT_REPORTING_KINDS = {Group.Kind.BOARD, Group.Kind.BMG, Group.Kind.OMG}
+FREE_STANDING_KINDS = {Group.Kind.SUBGROUP, Group.Kind.PANEL, Group.Kind.NETWORK}
+
+
+def groups_at(moment):
+    """{group id: history row} as the groups stood just before `moment`, each row with a
+    "partnership_ids" set read from the many-to-many snapshot of that version."""
+    rows = state_at(versions(Group.history, moment), moment)
+    links = m2m_snapshot_model(Group, "partnerships").objects.filter(
+        history_id__in=[row["history_id"] for row in rows.values()]
+    )
+    by_version = {}
+    for history_id, partnership_id in links.values_list("history_id", "partnership_id"):
+        by_version.setdefault(history_id, set()).add(partnership_id)
+    for row in rows.values():
+        row["partnership_ids"] = by_version.get(row["history_id"], set())
+    return rows
+
+
+def owes_report(row, bmg_id, partnership_id):
+    if partnership_id not in row["partnership_ids"] or row["kind"] in NOT_REPORTING_KINDS:
+        return False
+    if row["parent_id"] == bmg_id:
+        return True
+    return row["parent_id"] is None and row["kind"] in FREE_STANDING_KINDS
+
+
+def reporting_groups(meeting, partnership, moment=None):
+    """[{id, name, slug}] of the groups that owe `meeting` (a BMG meeting) a report, by name,
+    as the group tree stood at `moment` (now when None)."""
+    rows = groups_at(moment or timezone.now())
+    owing = [
+        {"id": pk, "name": row["name"], "slug": row["slug"]}
+        for pk, row in rows.items()
+        if owes_report(row, meeting.group_id, partnership.pk)
+    ]
+    return sorted(owing, key=lambda group: group["name"].lower())
+
+
+@dataclass
+class Permission:
+    """May this person write this group's report now, and would it be a correction?"""
+
+    allowed: bool
+    correction: bool = False
+    reason: str = ""
+
+
+def deadline_passed(meeting, now=None):
+    return (now or timezone.now()) >= cutoff(meeting.update_deadline)
+
+
+def chairs(user, group):
+    return Role.objects.filter(user=user, kind=Role.Kind.CHAIR, group=group).exists()
+
+
+def permission(user, meeting, partnership, group, now=None):
+    """Chairs of the group write until the end of the update deadline day; board officers and
+    administrators of the partnership write before it and correct after it."""
+    passed = deadline_passed(meeting, now)
+    if scope_for(user).is_officer_of(partnership.pk):
+        return Permission(True, correction=passed)
+    if not chairs(user, group):
+        return Permission(False, reason="Only the group's chair or a board officer can write it.")
+    if passed:
+        return Permission(
+            False,
+            reason="The update deadline has passed: ask a board officer to correct the report.",
+        )
+    return Permission(True)
+
+
+def report_status(meeting, partnership, user=None):
+    """The meeting page's list: [{id, name, slug, report, can_write, mine}] for every group
+    that owes a report now (`report` None while it is missing); `mine`: the user chairs it
+    and may still write it."""
+    owing = reporting_groups(meeting, partnership)
+    reports = {
+        report.group_id: report
+        for report in HighlightReport.objects.filter(meeting=meeting).select_related("group")
+    }
+    officer = user is not None and scope_for(user).is_officer_of(partnership.pk)
+    chaired = set()
+    if user is not None and not deadline_passed(meeting):
+        chaired = set(
+            Role.objects.filter(user=user, kind=Role.Kind.CHAIR).values_list("group_id", flat=True)
+        )
+    return [
+        {
+            **group,
+            "report": reports.get(group["id"]),
+            "can_write": officer or group["id"] in chaired,
+            "mine": group["id"] in chaired,
+        }
+        for group in owing
+    ]
+
+
+def meeting_reports_context(user, meeting, partnership):
+    """What a BMG meeting's page shows of its highlight reports and decisions."""
+    if meeting.group.kind != Group.Kind.BMG:
+        return {}
+    rows = report_status(meeting, partnership, user)
+    return {
+        "show_reports": True,
+        "reports": rows,
+        "reports_missing": [row for row in rows if row["report"] is None],
+        "reports_due": [row for row in rows if row["mine"] and row["report"] is None],
+        "decision_count": Decision.objects.filter(meeting=meeting).count(),
+    }
