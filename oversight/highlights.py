@@ -23,7 +23,7 @@ from plans.models import Group, Role
 
 from .asof import state_at, versions
 from .cycle import cutoff
-from .models import Decision, HighlightReport
+from .models import Decision, HighlightReport, Meeting
 
 NOT_REPORTING_KINDS = {Group.Kind.BOARD, Group.Kind.BMG, Group.Kind.OMG}
 FREE_STANDING_KINDS = {Group.Kind.SUBGROUP, Group.Kind.PANEL, Group.Kind.NETWORK}
@@ -132,6 +132,54 @@ def meeting_reports_context(user, meeting, partnership):
         "show_reports": True,
         "reports": rows,
         "reports_missing": [row for row in rows if row["report"] is None],
-        "reports_due": [row for row in rows if row["mine"] and row["report"] is None],
+        "reports_due_here": [
+            {"meeting": meeting, "name": row["name"], "slug": row["slug"]}
+            for row in rows
+            if row["mine"] and row["report"] is None
+        ],
         "decision_count": Decision.objects.filter(meeting=meeting).count(),
     }
+
+
+def reports_due_for(user, today=None):
+    """[{meeting, name, slug}]: the highlight reports `user` chairs a group for that are due
+    to a coming BMG meeting (deadline not passed) and not yet written, for My actions."""
+    chaired = dict(
+        Role.objects.filter(user=user, kind=Role.Kind.CHAIR).values_list(
+            "group_id", "partnership_id"
+        )
+    )
+    if not chaired:
+        return []
+    today = today or timezone.localdate()
+    readable = scope_for(user).readable_partnerships
+    meetings = (
+        Meeting.objects.filter(
+            group__kind=Group.Kind.BMG,
+            group__partnerships__in=readable,
+            update_deadline__gte=today,
+        )
+        .select_related("group")
+        .order_by("date")
+    )
+    next_of = {}
+    for meeting in meetings.prefetch_related("group__partnerships"):
+        for partnership in meeting.group.partnerships.all():
+            if partnership.pk in readable:
+                next_of.setdefault(partnership.pk, (meeting, partnership))
+    if not next_of:
+        return []
+    groups = groups_at(timezone.now())
+    written = set(
+        HighlightReport.objects.filter(
+            meeting__in=[meeting for meeting, _ in next_of.values()], group__in=list(chaired)
+        ).values_list("meeting_id", "group_id")
+    )
+    due = []
+    for meeting, partnership in next_of.values():
+        for pk in chaired:
+            row = groups.get(pk)
+            owed = row and owes_report(row, meeting.group_id, partnership.pk)
+            if owed and (meeting.pk, pk) not in written:
+                due.append({"meeting": meeting, "name": row["name"], "slug": row["slug"]})
+    return due

@@ -141,7 +141,7 @@ def summary_tallies(rows, linked=None):
         tally.add(row["latest_rating"], row["n"])
     grouped = {"priority": [], "workstream": [], "review": []}
     for (kind, _key), tally in sorted(tallies.items(), key=lambda item: item[1].title):
-        grouped[kind].append(tally)
+        grouped.setdefault(kind, []).append(tally)
     return grouped
 
 
