@@ -63,15 +63,21 @@ class DecisionForm(forms.Form):
             Group.objects.filter(partnerships=partnership),
             "Leading group",
             empty="None",
-            help_text="Its chairs and members update the action.",
         )
         self.fields["lead_agency"] = choices_of(
             Agency.objects.filter(partnerships=partnership),
             "Leading agency",
             empty="None",
-            help_text="Its agency leads update the action.",
         )
         self.order_fields(["text", "needs_action", "action_text", "lead_group", "lead_agency"])
+        # Needed when the decision needs doing: not "(optional)", and the hint says when.
+        for name, hint in (
+            ("lead_group", "A group or an agency leads it: its chairs and members update it."),
+            ("lead_agency", "Or an agency: its agency leads update it."),
+            ("due_date", "Needed when it needs doing. For example, 30 9 2026"),
+        ):
+            self.fields[name].conditional = True
+            self.fields[name].help_text = hint
 
     def clean(self):
         data = super().clean()

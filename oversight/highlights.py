@@ -15,6 +15,7 @@ owed a report then, whatever was reorganised later.
 
 from dataclasses import dataclass
 
+from django.db.models import Max
 from django.utils import timezone
 
 from plans.access import scope_for
@@ -98,14 +99,20 @@ def permission(user, meeting, partnership, group, now=None):
 
 
 def report_status(meeting, partnership, user=None):
-    """The meeting page's list: [{id, name, slug, report, can_write, mine}] for every group
-    that owes a report now (`report` None while it is missing); `mine`: the user chairs it
-    and may still write it."""
+    """The meeting page's list: [{id, name, slug, report, changed_at, can_write, mine}] for
+    every group that owes a report now (`report` None while it is missing; `changed_at` from
+    its history); `mine`: the user chairs it and may still write it."""
     owing = reporting_groups(meeting, partnership)
     reports = {
         report.group_id: report
         for report in HighlightReport.objects.filter(meeting=meeting).select_related("group")
     }
+    changed = dict(
+        HighlightReport.history.filter(meeting_id=meeting.pk)
+        .values("group_id")
+        .annotate(last=Max("history_date"))
+        .values_list("group_id", "last")
+    )
     officer = user is not None and scope_for(user).is_officer_of(partnership.pk)
     chaired = set()
     if user is not None and not deadline_passed(meeting):
@@ -116,6 +123,7 @@ def report_status(meeting, partnership, user=None):
         {
             **group,
             "report": reports.get(group["id"]),
+            "changed_at": changed.get(group["id"]),
             "can_write": officer or group["id"] in chaired,
             "mine": group["id"] in chaired,
         }
