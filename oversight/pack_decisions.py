@@ -20,7 +20,9 @@ def decisions_section(previous, moment):
         return {"meeting": None, "decisions": []}
     decisions = state_at(versions(Decision.history, moment, meeting_id=previous.pk), moment)
     doing = {pk: row for pk, row in decisions.items() if row["needs_action"]}
-    actions = state_at(versions(Action.history, moment, parent_id__in=list(doing) or [0]), moment)
+    if not doing:
+        return {"meeting": previous, "decisions": []}
+    actions = state_at(versions(Action.history, moment, parent_id__in=list(doing)), moment)
     live = {pk: row for pk, row in actions.items() if not row["withdrawn_on"]}
     latest = _latest_updates(live, moment)
     rows = []
