@@ -33,9 +33,8 @@ def record_decision(meeting, partnership, data, *, by, decision=None, at=None):
 
 
 def save_action(decision, data, *, by, at=None):
-    action = decision.actions.order_by("position").first() or Action(
-        parent=decision, position=decision.next_action_position()
-    )
+    live = decision.actions.filter(withdrawn_on__isnull=True).order_by("position")
+    action = live.first() or Action(parent=decision, position=decision.next_action_position())
     if at is not None:
         action._history_date = at
     leads = [lead for lead in (data.get("lead_group"), data.get("lead_agency")) if lead]

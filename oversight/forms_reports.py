@@ -54,7 +54,9 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, partnership, decision=None, **kwargs):
         self.decision = decision
-        action = decision.actions.first() if decision is not None else None
+        action = None
+        if decision is not None:  # the action it became, unless withdrawn since
+            action = decision.actions.filter(withdrawn_on__isnull=True).order_by("position").first()
         if decision is not None and "initial" not in kwargs:
             kwargs["initial"] = initial_of(decision, action)
         super().__init__(*args, **kwargs)

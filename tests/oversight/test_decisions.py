@@ -274,3 +274,17 @@ def test_a_decision_of_another_kind_of_meeting_has_no_log(client, officer, seed)
     )
     client.force_login(officer)
     assert client.get(reverse("oversight:decision_log", args=[meeting.pk])).status_code == 404
+
+
+def test_once_its_action_is_withdrawn_a_decision_may_need_no_doing(client, officer, meetings):
+    client.force_login(officer)
+    client.post(add_url(meetings[0]), posted())
+    decision = Decision.objects.get()
+    decision.actions.get().withdraw("Overtaken by the new plan", by=officer)
+    url = reverse("oversight:decision_edit", args=[decision.pk])
+    assert client.post(url, posted(needs_action="no")).status_code == 302
+    assert not Decision.objects.get().needs_action
+    client.post(url, posted(action_text="A fresh action"))
+    live = decision.actions.filter(withdrawn_on__isnull=True)
+    assert [a.text for a in live] == ["A fresh action"]
+    assert decision.actions.count() == 2  # the withdrawn one stays, with its reason
