@@ -13,6 +13,7 @@ SECTIONS = [
     ("priority", "Business plan priorities", "priorities", "priority", "priorities"),
     ("workstream", "Practice improvement workstreams", "workstreams", "workstream", "workstreams"),
     ("review", "Case review action plans", "reviews", "review", "reviews"),
+    ("decision", "BMG decisions", "decisions", "meeting", "meetings"),
     (
         "quality",
         "Audit recommendations and Section 11",

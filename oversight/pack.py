@@ -45,7 +45,9 @@ from .asof import versions as _versions
 from .charts import ratings_chart
 from .cycle import cutoff, previous_meeting
 from .pack_assurance import assurance_section
+from .pack_decisions import decisions_section
 from .pack_quality import quality_section
+from .pack_reports import reports_section
 from .pack_risks import risks_section
 
 GENERATED_PREFIX = "Generated on "
@@ -459,6 +461,8 @@ def build_pack(meeting, *, partnership=None, as_of=None, generated_by="", now=No
     )
     pack.rechecks = rechecks_due(state, moment, as_of)
     pack.quality = quality_section(partnership, as_of, previous)
+    pack.highlights = reports_section(meeting, partnership, moment)
+    pack.decisions = decisions_section(previous, moment)
     return pack
 
 

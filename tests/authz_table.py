@@ -190,6 +190,12 @@ PATTERN = lambda home: {  # noqa: E731
     "notice_days": 14,
     "count": 1,
 }
+DECISION = _pk("decision")
+# A highlight report of a group that owes the coming (draft) BMG meeting one: NCSCP's
+# Children's QA subgroup (the chair's group); NSCP's cross-authority CSE group.
+REPORT = lambda home: {"pk": home.draft_meeting, "group": home.report_group}  # noqa: E731
+REPORTED = lambda home: {"progress": "Matrix check", "risks": "", "escalations": "", "asks": ""}  # noqa: E731
+DECIDED = lambda home: {"text": "Matrix check", "needs_action": "no"}  # noqa: E731
 CASE = _pk("case")
 RECHECK = _pk("recheck")
 BOOKED = lambda home: {  # noqa: E731
@@ -296,6 +302,17 @@ TABLE = {
     "oversight:meeting_edit": Row(MEETING, OFFICER, OFFICER_SAVE, MEETING_DATE),
     "oversight:meeting_plan": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, PATTERN),
     "oversight:meeting_remind": Row(DRAFT_MEETING, POST_ONLY, OFFICER_SAVE),
+    # Highlight reports: read by the partnership's roles; written by the group's chair until
+    # the deadline and by officers (correcting after it). The CSE chair reaches NSCP only
+    # through the shared group, so NSCP's meetings answer 404.
+    "oversight:report_detail": Row(REPORT, OWN, SAFE_ONLY),
+    "oversight:report_write": Row(
+        REPORT, "L 403 200 403 200 200 404 404", "L 403 302 403 302 302 404 404", REPORTED
+    ),
+    # The decisions log: read by the partnership's roles, kept by its officers.
+    "oversight:decision_log": Row(MEETING, OWN, SAFE_ONLY),
+    "oversight:decision_add": Row(MEETING, OFFICER, OFFICER_SAVE, DECIDED),
+    "oversight:decision_edit": Row(DECISION, OFFICER, OFFICER_SAVE, DECIDED),
     # People and access, groups and agencies (board officers and administrators).
     "plans:people_list": Row(None, "L 403 403 403 200 200 200 403", SAFE_ONLY),
     "plans:person_invite": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, INVITED),

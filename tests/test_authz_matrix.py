@@ -25,6 +25,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from oversight.decisions import record_decision
 from oversight.importing import ImportOptions, apply_parsed, parse_file
 from oversight.models import Meeting, PendingImport
 from plans.models import (
@@ -119,6 +120,8 @@ class Home:
     group: int  # a group of this partnership only
     own_agency: int  # an agency of this partnership only
     risk: int  # a risk on this partnership's register
+    decision: int = 0  # a decision of `meeting`
+    report_group: str = ""  # a group that owes this partnership's BMG a highlight report
     case: int = 0  # an intake case of this partnership
     recheck: int = 0  # a re-check booked for `review_action`
     # The QA programme (quality/): an audit with a recommendation and its action (led by the
@@ -307,6 +310,12 @@ def quality_objects(home, lead_group=None):
     home.s11_agency = agencies[1].pk
 
 
+def matrix_decision(meeting_pk, officer):
+    meeting = Meeting.objects.get(pk=meeting_pk)
+    data = {"text": "Matrix decision", "needs_action": "no"}
+    return record_decision(meeting, meeting.group.partnerships.get(), data, by=officer).pk
+
+
 def intake_case(short_name):
     partnership = Partnership.objects.get(short_name=short_name)
     return IntakeCase.objects.create(
@@ -428,6 +437,7 @@ def world(django_db_setup, django_db_blocker):
             # NSCP as the CSE group's chair meets it: the action is one that group leads.
             for home in homes.values():
                 home.case = intake_case(home.short_name)
+                home.decision = matrix_decision(home.meeting, users["officer"])
                 home.recheck = ReCheck.objects.create(
                     action_id=home.review_action,
                     kind=ReCheck.Kind.DIP_TEST,
@@ -436,6 +446,8 @@ def world(django_db_setup, django_db_blocker):
                 ).pk
             quality_objects(homes["NCSCP"], Group.objects.get(slug="ncscp-childrens-qa"))
             quality_objects(homes["NSCP"])
+            homes["NCSCP"].report_group = "ncscp-childrens-qa"
+            homes["NSCP"].report_group = "csecag"
             homes["NSCP-CSE"] = replace(homes["NSCP"], action=Action.objects.get(ref=CSE_ACTION).pk)
             yield World(users=users, homes=homes, sessions=sessions_for(users))
         finally:

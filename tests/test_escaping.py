@@ -31,7 +31,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from oversight.export import XLSX_COLUMNS, neutralise
-from oversight.models import Meeting, PendingImport, ReminderLog
+from oversight.models import Decision, HighlightReport, Meeting, PendingImport, ReminderLog
 from plans.models import (
     Action,
     ActionParent,
@@ -491,6 +491,47 @@ def quality_world(w, p, today):
     )
     make(LineOfEnquiry, assessment=w.assessment, rating=LineOfEnquiry.Rating.PARTIAL)
     make(Action, copy=8, ref="hostile-s11-1", parent=w.assessment, withdrawn_reason="")
+    add_reports_and_decisions(w, today)
+    return w
+
+
+def add_reports_and_decisions(w, today):
+    """A highlight report from the hostile sub-group (under the BMG) for the meeting, and a
+    decision of the previous BMG meeting with its tracked action, which the meeting's pack
+    reports back on."""
+    w.group.parent = w.bmg
+    w.group.save()
+    w.report = make(HighlightReport, meeting=w.meeting, group=w.group)
+    w.report.asks = payload("HighlightReport", "asks", copy=2)
+    w.report.save_by(w.chair)
+    w.previous = make(
+        Meeting,
+        copy=2,
+        group=w.bmg,
+        date=today - timedelta(days=60),
+        update_deadline=today - timedelta(days=74),
+    )
+    w.decision = make(
+        Decision,
+        ref="hostile-d1",
+        kind=ActionParent.Kind.DECISION,
+        partnership=w.partnership,
+        meeting=w.previous,
+        number=1,
+        needs_action=True,
+    )
+    w.decision_action = make(
+        Action, copy=6, ref="hostile-d1-1", parent=w.decision, withdrawn_reason=""
+    )
+    w.decision_action.lead_groups.add(w.group)
+    make(
+        RagUpdate,
+        copy=3,
+        action=w.decision_action,
+        rating=Rating.GREEN,
+        as_of=today,
+        author=w.officer,
+    )
 
 
 def invitation_path(user):
@@ -593,6 +634,15 @@ def pages(w):
         ("risk archive", reverse("risks:risk_archive", args=[w.risk.pk])),
         ("risk appetite", reverse("risks:appetite_edit", args=[p.short_name])),
         *quality_pages(w, p),
+        ("highlight report", reverse("oversight:report_detail", args=[w.meeting.pk, w.group.slug])),
+        (
+            "highlight report write",
+            reverse("oversight:report_write", args=[w.meeting.pk, w.group.slug]),
+        ),
+        ("decisions", reverse("oversight:decision_log", args=[w.previous.pk])),
+        ("decision new", reverse("oversight:decision_add", args=[w.previous.pk])),
+        ("decision edit", reverse("oversight:decision_edit", args=[w.decision.pk])),
+        ("decision action", reverse("plans:action_detail", args=[w.decision_action.pk])),
     ]
     return [(name, url, w.officer) for name, url in officer_pages] + [
         ("my actions (chair)", reverse("oversight:my_actions") + "?show=all", w.chair),
@@ -715,7 +765,9 @@ EXPECTED = {
     | {"Action.revision_reason", "Agency.name", "CaseReview.code", "CaseReview.title"}
     | {"Group.name", "Meeting.title", "Objective.text", "Partnership.name", "Plan.title"}
     | {"Priority.title", "RagUpdate.comment", "Recommendation.text", "User.first_name"}
-    | {"Workstream.objective_text", "Workstream.origin", "Workstream.title"},
+    | {"Workstream.objective_text", "Workstream.origin", "Workstream.title"}
+    | {"HighlightReport.progress", "HighlightReport.risks", "HighlightReport.escalations"}
+    | {"HighlightReport.asks", "Decision.text"},
     "pack render": {"Group.name", "Meeting.title", "Partnership.name"},
     "import upload": {"Partnership.name", "Partnership.short_name"},
     "archive": {"Plan.title", "Partnership.short_name", "User.first_name", "User.last_name"},
@@ -770,6 +822,16 @@ EXPECTED = {
     "risk review": {"Risk.reference", "Risk.title"},
     "risk archive": {"Risk.reference", "Risk.title"},
     "risk appetite": {"Partnership.name"},
+    "highlight report": {"HighlightReport.progress", "HighlightReport.risks"}
+    | {"HighlightReport.escalations", "HighlightReport.asks", "Group.name", "Meeting.title"}
+    | {"User.first_name", "User.last_name"},
+    "highlight report write": {"HighlightReport.progress", "HighlightReport.risks"}
+    | {"HighlightReport.escalations", "HighlightReport.asks", "Group.name", "Meeting.title"},
+    "decisions": {"Decision.text", "Action.text", "Action.lead_text", "RagUpdate.comment"}
+    | {"Meeting.title", "User.first_name"},
+    "decision new": {"Meeting.title", "Group.name", "Agency.name"},
+    "decision edit": {"Meeting.title", "Decision.text", "Action.text", "Group.name"},
+    "decision action": {"Action.text", "Decision.text"},
     "my actions (chair)": {"Action.text", "Plan.title"},
     "my actions (agency lead)": {"Action.text", "CaseReview.code"},
     "dashboard (viewer)": {"Priority.title", "Workstream.title", "CaseReview.code"},

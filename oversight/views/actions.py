@@ -135,6 +135,7 @@ def summary_tallies(rows, linked=None):
         "recommendation__review",
         "auditrecommendation__audit",
         "selfassessment__cycle",
+        "decision__meeting",
     )
     group_of = {parent.pk: parent.child.summary_group for parent in parents}
     partnership_of = {parent.pk: parent.partnership_id for parent in parents}
