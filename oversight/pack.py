@@ -42,9 +42,12 @@ from plans.models import (
 from reviews.models import CaseReview, ReCheck, Recommendation
 from workstreams.models import Workstream
 
+from .asof import state_at as _state_at
+from .asof import versions as _versions
 from .cycle import cutoff, previous_meeting
 from .pack_assurance import assurance_section
 from .pack_quality import quality_section
+from .pack_risks import risks_section
 
 GENERATED_PREFIX = "Generated on "
 
@@ -94,28 +97,6 @@ def movement(before, after, *, known_before):
     if before in SCALE and after in SCALE:
         return "improved" if SCALE[after] > SCALE[before] else "worsened"
     return "other"
-
-
-def _versions(history, moment, **filters):
-    """Every historical row recorded before `moment`, oldest first, as dicts."""
-    return list(
-        history.filter(history_date__lt=moment, **filters)
-        .order_by("history_date", "history_id")
-        .values()
-    )
-
-
-def _state_at(versions, moment):
-    """{id: row} as the rows stood just before `moment`; deleted rows are left out."""
-    state = {}
-    for row in versions:
-        if row["history_date"] >= moment:
-            break
-        if row["history_type"] == "-":
-            state.pop(row["id"], None)
-        else:
-            state[row["id"]] = row
-    return state
 
 
 @dataclass
@@ -529,6 +510,9 @@ def build_pack(meeting, *, partnership=None, as_of=None, generated_by="", now=No
     pack.items += [i for review in pack.reviews for i in review["items"]]
     pack.milestones = milestones_due(pack, state.milestones)
     pack.assurance = assurance_section(partnership, as_of, previous)
+    pack.risks = risks_section(
+        partnership, moment, cutoff(previous.update_deadline) if previous else None
+    )
     pack.rechecks = rechecks_due(state, moment, as_of)
     pack.quality = quality_section(partnership, as_of, previous)
     return pack
