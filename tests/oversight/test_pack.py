@@ -488,7 +488,9 @@ def test_the_pack_query_count_does_not_grow_with_actions(world):
     small = pack_queries(meeting)
     add_actions(world, 150)
     assert len(build_pack(meeting).items) == 159
-    assert pack_queries(meeting) == small <= 20
+    # A fixed cost per section: the registers' sections (risks, quality) read their few
+    # history tables once each, whatever the number of actions.
+    assert pack_queries(meeting) == small <= 24
 
 
 # Fetching ------------------------------------------------------------------------------
