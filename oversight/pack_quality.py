@@ -23,6 +23,7 @@ from quality.models import (
     figures_of,
 )
 
+from .asof import state_at, versions
 from .cycle import cutoff
 
 OPEN = {Audit.Status.PLANNED, Audit.Status.IN_PROGRESS}
@@ -30,28 +31,14 @@ OPEN = {Audit.Status.PLANNED, Audit.Status.IN_PROGRESS}
 
 def _state(model, moment, **filters):
     """{id: row} of `model` as its history had it just before `moment` (deleted rows out)."""
-    return _states(model, moment, None, **filters)[0]
+    return state_at(versions(model.history, moment, **filters), moment)
 
 
 def _states(model, moment, before, **filters):
     """({id: row} just before `moment`, {id: row} just before the earlier `before`), from one
     read of the history; the second is empty without `before`."""
-    state, earlier = {}, None
-    rows = (
-        model.history.filter(history_date__lt=moment, **filters)
-        .order_by("history_date", "history_id")
-        .values()
-    )
-    for row in rows:
-        if before is not None and earlier is None and row["history_date"] >= before:
-            earlier = dict(state)
-        if row["history_type"] == "-":
-            state.pop(row["id"], None)
-        else:
-            state[row["id"]] = row
-    if earlier is None:
-        earlier = dict(state) if before is not None else {}
-    return state, earlier
+    rows = versions(model.history, moment, **filters)
+    return state_at(rows, moment), state_at(rows, before) if before is not None else {}
 
 
 def _is_new(day, window, seen_before):

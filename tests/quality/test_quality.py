@@ -422,3 +422,15 @@ def test_the_demo_carries_the_annual_reports_programme_and_section_11(
     cycle = Section11Cycle.objects.get()
     html = client.get(reverse("quality:cycle_detail", args=[cycle.pk])).content.decode()
     assert "55 of 57 compliant, 2 partial" in html
+
+
+def test_all_actions_filters_by_the_new_sources(client, audit, cycle, ncscp, officer):
+    _, action = recommend(audit)
+    assessment = SelfAssessment.objects.create(cycle=cycle, agency=agency_of(ncscp, "CityCare"))
+    Action.objects.create(parent=assessment, text="Submit in June 2017")
+    client.force_login(officer)
+    url = reverse("oversight:action_list")
+    audits = client.get(url, {"source": "auditrecommendation"}).content.decode()
+    assert "Dip test 1" in audits and "Submit in June 2017" not in audits
+    s11 = client.get(url, {"source": "selfassessment"}).content.decode()
+    assert "Submit in June 2017" in s11 and "Dip test 1" not in s11
