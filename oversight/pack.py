@@ -384,6 +384,10 @@ class Pack:
             blocks.append(ExceptionBlock(key, title, items, heading, total))
         return blocks
 
+    @property
+    def any_exceptions(self):
+        return any(count for _, _, count in self.exception_counts)
+
     # Items due ---------------------------------------------------------------------------
 
     @property
