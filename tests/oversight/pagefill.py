@@ -19,6 +19,7 @@ class PageFill:
     number: int  # 1-based
     fill: float  # 0 (nothing in the body) to 1 (down to the bottom margin)
     first_line: str  # the text at the top of the body
+    last_line: str = ""  # the text at the foot of the body
 
 
 def _point(matrix, x, y):
@@ -58,8 +59,9 @@ def _page_fill(number, page, top, bottom):
 
     page.extract_text(visitor_text=text, visitor_operand_before=drawing)
     first = " ".join(lines[max(lines)]) if lines else ""
+    last = " ".join(lines[min(lines)]) if lines else ""
     fill = (body_top - max(lowest, body_bottom)) / (body_top - body_bottom)
-    return PageFill(number, round(fill, 3), first)
+    return PageFill(number, round(fill, 3), first, last)
 
 
 def page_fills(content, *, top_mm, bottom_mm):
