@@ -83,6 +83,7 @@ EXCEPTION_WORDS = [
     ("not-updated", "Not updated since the previous meeting"),
 ]
 CHART_COLOURS = Rating.colours()
+LONG_CELL = 450  # characters: about a dozen lines in the pack's narrower columns
 
 
 def movement(before, after, *, known_before):
@@ -173,6 +174,13 @@ class Item:
     @property
     def ref(self):
         return f"{self.parent.display_number}.{self.row['position']}"
+
+    @property
+    def long_row(self):
+        """True when a cell of its row runs to a dozen lines or so: such a row may split
+        across pages (print.css tr.long); a shorter one moves to the next page whole."""
+        cells = (self.row["text"], self.row["measure"], self.row["lead_text"], self.comment)
+        return max(len(cell or "") for cell in cells) > LONG_CELL
 
     @property
     def due(self):

@@ -19,6 +19,10 @@ from django.utils import timezone
 
 from plans import rag
 
+# A row with a cell this long (in characters, about six lines) may split across pages; a
+# shorter one moves to the next page whole, so a row is never cut after a line or two.
+LONG_CELL = 160
+
 
 @dataclass
 class SummaryRow:
@@ -39,8 +43,12 @@ def plan_summary(recommendations):
     rows = []
     for recommendation in recommendations:
         actions = getattr(recommendation, "plan_actions", [])
-        for action in actions:
+        for index, action in enumerate(actions):
             tally.add(action.latest_rating)
+            cells = [action.text, action.measure, action.latest_comment or ""]
+            if index == 0:  # the recommendation and outcome are printed on its first row
+                cells += [recommendation.text, recommendation.outcome]
+            action.long_row = max(len(cell) for cell in cells) > LONG_CELL
         dates = [a.latest_as_of for a in actions if a.latest_as_of]
         worst = rag.worst([a.latest_rating for a in actions]) if actions else None
         rows.append(SummaryRow(recommendation, worst, max(dates, default=None)))

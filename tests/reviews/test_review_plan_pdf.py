@@ -147,7 +147,7 @@ def test_long_rows_split_under_a_repeated_heading_and_no_heading_is_stranded(
         if name
     } | {"Overview report"}
     for page in fills[1:-1]:
-        assert page.fill > 0.85, (page.number, page.fill)  # rows split: pages fill up
+        assert page.fill > 0.7, (page.number, page.fill)  # long rows split: pages fill up
         assert page.last_line not in agencies, page  # a heading never ends a page
         assert not page.last_line.startswith(HEADER_ROW[:20]), page
 
