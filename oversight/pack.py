@@ -84,6 +84,7 @@ EXCEPTION_WORDS = [
     ("slipped", "Due date revised"),
     ("not-updated", "Not updated since the previous meeting"),
 ]
+LONG_CELL = 450  # characters: about a dozen lines in the pack's narrower columns
 
 
 def movement(before, after, *, known_before):
@@ -174,6 +175,13 @@ class Item:
     @property
     def ref(self):
         return f"{self.parent.display_number}.{self.row['position']}"
+
+    @property
+    def long_row(self):
+        """True when a cell of its row runs to a dozen lines or so: such a row may split
+        across pages (print.css tr.long); a shorter one moves to the next page whole."""
+        cells = (self.row["text"], self.row["measure"], self.row["lead_text"], self.comment)
+        return max(len(cell or "") for cell in cells) > LONG_CELL
 
     @property
     def due(self):
@@ -384,6 +392,10 @@ class Pack:
                 )
             blocks.append(ExceptionBlock(key, title, items, heading, total))
         return blocks
+
+    @property
+    def any_exceptions(self):
+        return any(count for _, _, count in self.exception_counts)
 
     # Items due ---------------------------------------------------------------------------
 

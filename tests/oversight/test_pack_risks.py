@@ -93,7 +93,7 @@ def test_the_pack_prints_the_section_and_an_empty_register_says_so(register, ncs
         group=bmg, date=date(2021, 6, 16), update_deadline=date(2021, 6, 2)
     )
     html = render_pack_html(build_pack(june))
-    assert "6. Risk register" in html
+    assert "9. Risk register" in html
     assert "Above appetite (2)" in html
     assert "score down from 16 to 12" in html
     assert "R5" not in html
