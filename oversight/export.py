@@ -138,6 +138,16 @@ SOURCES = [
         "Case reviews",
         {"container": "Review", "section": "Agency", "parent": "Recommendation"},
     ),
+    Source(
+        "audit",
+        "Audits",
+        {"container": "Audit", "section": "Recommendation", "parent": "Recommendation text"},
+    ),
+    Source(
+        "section 11",
+        "Section 11",
+        {"container": "Section 11 cycle", "section": "Agency", "parent": "Self-assessment"},
+    ),
 ]
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from oversight.charts import COLOURS, contrast
-from oversight.export import COLUMNS, XLSX_COLUMNS
+from oversight.export import COLUMNS, XLSX_COLUMNS, source_of
 from plans.models import Action, Rating, Role
 from tests.conftest import make_user
 from tests.factories import make_update
@@ -155,3 +155,9 @@ def test_the_csv_keeps_its_machine_headings_and_plain_values(client, officer, ra
         "2019-10-01",
     )
     assert {r["rating"] for r in rows} >= {"", "Amber"}  # never rated: empty, as before
+
+
+def test_every_source_has_a_sheet_name_even_a_new_kind():
+    assert source_of("audit").title == "Audits" and source_of("section 11").title == "Section 11"
+    assert source_of("board/decision?").title == "Boarddecision"  # no character Excel refuses
+    assert len(source_of("x" * 40).title) <= 31
