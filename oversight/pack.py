@@ -46,6 +46,7 @@ from .asof import state_at as _state_at
 from .asof import versions as _versions
 from .cycle import cutoff, previous_meeting
 from .pack_assurance import assurance_section
+from .pack_performance import performance_section
 from .pack_risks import risks_section
 
 GENERATED_PREFIX = "Generated on "
@@ -513,6 +514,7 @@ def build_pack(meeting, *, partnership=None, as_of=None, generated_by="", now=No
         partnership, moment, cutoff(previous.update_deadline) if previous else None
     )
     pack.rechecks = rechecks_due(state, moment, as_of)
+    pack.performance = performance_section(partnership, as_of, previous)
     return pack
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "reviews",
     "oversight",
     "risks",
+    "performance",
     "django_tasks_db",
 ]
 
