@@ -135,7 +135,7 @@ class _File:
         return start
 
     def add(self, measure, start, cell, row, index, commentary=None, reason=""):
-        value, missing, error = parse_value(cell)
+        value, missing, error = parse_value(cell) if cell.strip() else (None, "", "")
         if error:
             self.problem(error, row, index)
             return
@@ -230,7 +230,7 @@ def read_values(data, filename, partnership, today):
         reading.problem(f"The file has more than {MAX_ENTRIES:,} values: split it")
     if reading.problems:
         raise ImportFailed(reading.problems)
-    return sorted(reading.entries, key=lambda e: (e.measure.position, e.measure.name, e.start))
+    return reading.entries  # in the file's order, as the preview lists them
 
 
 # -- Preview and apply ------------------------------------------------------------------------

@@ -15,9 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from plans.access import get_partnership_for_user
 from plans.changes import changes_of, latest
+from plans.models import Partnership
 from plans.pages import current_partnership, page
-from plans.spreadsheets import ImportFailed
+from plans.spreadsheets import ImportFailed, max_bytes
 from plans.views.editing import form_page
+from safeguarding.uploads import accepts_uploads
 
 from . import charts, importing, periods, trend
 from .forms import ArchiveForm, ImportForm, MeasureForm, PeriodForm, ValuesForm
@@ -284,14 +286,30 @@ def _import_page(request, partnership, form, **context):
     )
 
 
+def may_import(request, partnership):
+    """Whether an upload may be stored at all (safeguarding/uploads.py): only those who
+    manage the data set import into it, so nobody else's file is kept even briefly."""
+    found = Partnership.objects.filter(short_name=partnership).first()
+    return found is not None and can_manage(request.user, found)
+
+
+@accepts_uploads(may_import)
 @login_required
 @require_http_methods(EDIT)
 def import_values(request, partnership):
     """Upload a file; every problem is listed with its place, or a preview of what would be
     stored is shown with a button to confirm it. Nothing is stored here."""
     partnership = managed_partnership(request, partnership)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method != "POST" or not form.is_valid():
+    if request.method != "POST":
+        return _import_page(request, partnership, ImportForm())
+    form = ImportForm(request.POST, request.FILES)  # a file alone leaves POST empty
+    if getattr(request, "upload_too_large", False):
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error(
+            "file", f"The selected file must be smaller than {max_bytes() / (1024 * 1024):g} MB"
+        )
+    if not form.is_valid():
         return _import_page(request, partnership, form)
     upload = form.cleaned_data["file"]
     try:
