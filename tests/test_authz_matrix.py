@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from oversight.importing import ImportOptions, apply_parsed, parse_file
 from oversight.models import Meeting, PendingImport
+from performance.models import DataSet, Measure
 from plans.models import (
     Action,
     Agency,
@@ -113,6 +114,7 @@ class Home:
     risk: int  # a risk on this partnership's register
     case: int = 0  # an intake case of this partnership
     recheck: int = 0  # a re-check booked for `review_action`
+    measure: int = 0  # a measure of this partnership's data set
 
 
 @dataclass
@@ -387,6 +389,17 @@ def world(django_db_setup, django_db_blocker):
                     due_on=date(2026, 1, 5),
                     scheduled_by=users["officer"],
                 ).pk
+                home.measure = Measure.objects.create(
+                    partnership=Partnership.objects.get(short_name=home.short_name),
+                    name="Matrix measure",
+                    definition="Matrix",
+                    higher_is_better=True,
+                ).pk
+            # NCSCP's data set is led by the Children's QA subgroup, whose chair manages it.
+            DataSet.objects.create(
+                partnership=Partnership.objects.get(short_name="NCSCP"),
+                lead_group=Group.objects.get(slug="ncscp-childrens-qa"),
+            )
             homes["NSCP-CSE"] = replace(homes["NSCP"], action=Action.objects.get(ref=CSE_ACTION).pk)
             yield World(users=users, homes=homes, sessions=sessions_for(users))
         finally:
@@ -442,6 +455,7 @@ SNAPSHOT_APPS = (
     "workstreams",
     "oversight",
     "risks",
+    "performance",
     "otp_totp",
     "otp_static",
 )

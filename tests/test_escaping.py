@@ -32,6 +32,8 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from oversight.export import neutralise
 from oversight.models import Meeting, PendingImport, ReminderLog
+from performance import periods
+from performance.models import Measure, MeasureValue
 from plans.models import (
     Action,
     ActionParent,
@@ -64,7 +66,7 @@ from risks.models import Risk, RiskReview
 from tests.factories import make_update
 from workstreams.models import Workstream
 
-APPS = ("plans", "workstreams", "reviews", "oversight", "risks")
+APPS = ("plans", "workstreams", "reviews", "oversight", "risks", "performance")
 ATTACKER = "attacker.example"
 
 # Written by the system, never by a person: not part of the attack surface.
@@ -424,6 +426,28 @@ def world(db):
         previous_likelihood=3,
         previous_impact=4,
     )
+    # A measure of the data set whose latest quarter is missing, with the reason and commentary.
+    w.measure = make(
+        Measure,
+        partnership=p,
+        owner_agency=w.agency,
+        unit="percent",
+        higher_is_better=True,
+        target=85,
+        amber_threshold=75,
+        frequency="quarter",
+    )
+    w.measure.objectives.add(w.objective)
+    w.quarter = periods.recent("quarter", today, 2)[1]
+    make(
+        MeasureValue,
+        measure=w.measure,
+        period_start=periods.previous(w.quarter, "quarter"),
+        value=80,
+        missing_reason="",
+        entered_by=w.officer,
+    )
+    make(MeasureValue, copy=2, measure=w.measure, period_start=w.quarter, entered_by=w.chair)
     return w
 
 
@@ -526,6 +550,17 @@ def pages(w):
         ("risk review", reverse("risks:risk_review", args=[w.risk.pk])),
         ("risk archive", reverse("risks:risk_archive", args=[w.risk.pk])),
         ("risk appetite", reverse("risks:appetite_edit", args=[p.short_name])),
+        ("data set", reverse("performance:scorecard", args=[p.short_name])),
+        ("measure", reverse("performance:measure_detail", args=[w.measure.pk])),
+        ("measure new", reverse("performance:measure_create", args=[p.short_name])),
+        ("measure edit", reverse("performance:measure_edit", args=[w.measure.pk])),
+        ("measure archive", reverse("performance:measure_archive", args=[w.measure.pk])),
+        (
+            "enter values",
+            reverse("performance:enter_values", args=[p.short_name])
+            + f"?period=quarter:{w.quarter.isoformat()}",
+        ),
+        ("import values", reverse("performance:import_values", args=[p.short_name])),
     ]
     return [(name, url, w.officer) for name, url in officer_pages] + [
         ("my actions (chair)", reverse("oversight:my_actions") + "?show=all", w.chair),
@@ -580,7 +615,8 @@ EXPECTED = {
     | {"Action.revision_reason", "Agency.name", "CaseReview.code", "CaseReview.title"}
     | {"Group.name", "Meeting.title", "Objective.text", "Partnership.name", "Plan.title"}
     | {"Priority.title", "RagUpdate.comment", "Recommendation.text", "User.first_name"}
-    | {"Workstream.objective_text", "Workstream.origin", "Workstream.title"},
+    | {"Workstream.objective_text", "Workstream.origin", "Workstream.title"}
+    | {"Measure.name", "MeasureValue.missing_reason", "MeasureValue.commentary"},
     "pack render": {"Group.name", "Meeting.title", "Partnership.name"},
     "import upload": {"Partnership.name", "Partnership.short_name"},
     "archive": {"Plan.title", "Partnership.short_name", "User.first_name", "User.last_name"},
@@ -635,6 +671,16 @@ EXPECTED = {
     "risk review": {"Risk.reference", "Risk.title"},
     "risk archive": {"Risk.reference", "Risk.title"},
     "risk appetite": {"Partnership.name"},
+    "data set": {"Measure.name", "MeasureValue.missing_reason", "Agency.name"}
+    | {"Partnership.name"},
+    "measure": {"Measure.name", "Measure.definition", "MeasureValue.commentary"}
+    | {"MeasureValue.missing_reason", "Agency.name", "Objective.text", "Plan.title"}
+    | {"Partnership.name"},
+    "measure new": {"Partnership.name", "Agency.name", "Objective.text", "Plan.title"},
+    "measure edit": {"Measure.name", "Measure.definition", "Objective.text", "Agency.name"},
+    "measure archive": {"Measure.name"},
+    "enter values": {"Measure.name", "MeasureValue.missing_reason", "MeasureValue.commentary"},
+    "import values": {"Partnership.name"},
     "my actions (chair)": {"Action.text", "Plan.title"},
     "my actions (agency lead)": {"Action.text", "CaseReview.code"},
     "dashboard (viewer)": {"Priority.title", "Workstream.title", "CaseReview.code"},
@@ -717,6 +763,9 @@ NOT_PAGES = {
     "oversight:import_cancel",
     "risks:risk_home",  # a redirect to the reader's register
     "risks:risk_restore",
+    "performance:performance_home",  # a redirect to the reader's scorecard
+    "performance:measure_restore",
+    "performance:import_confirm",  # a signed preview, posted: tests/performance/test_importing.py
 }
 
 
