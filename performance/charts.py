@@ -3,6 +3,7 @@ a missing period is written as "missing" where its point would be (the line brea
 it never drops to zero), and the target and tolerance are labelled lines. The chart's title
 and description say the same in words, and each page prints the values as a table too."""
 
+import math
 from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
@@ -18,10 +19,26 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 110, 24, 44
 LINE = "#1d70b8"
 
 
+def _nice(span):
+    """A round step (1, 2 or 5 times a power of ten) about a fifth of `span`."""
+    raw = max(float(span), 1e-6) / 5
+    power = 10 ** math.floor(math.log10(raw))
+    return Decimal(str(next(m * power for m in (1, 2, 5, 10) if m * power >= raw)))
+
+
 def _scale(values, unit):
-    top = max(values) if values else Decimal(1)
-    bottom = min(min(values), 0) if values else Decimal(0)
-    top = Decimal(100) if unit == "percent" and top <= 100 else (top * Decimal("1.15") or 1)
+    """(bottom, top) of the value axis: the data with room around it, on round numbers, and
+    from zero when the data come near it. Both ends are labelled on the chart."""
+    if not values:
+        return Decimal(0), Decimal(100 if unit == "percent" else 1)
+    low, high = min(values), max(values)
+    step = _nice(high - low or abs(high) or 1)
+    bottom = (low - step) // step * step
+    top = (high + step) // step * step + step
+    if bottom < 0 <= low or low - bottom > low:
+        bottom = Decimal(0)
+    if unit == "percent" and top > 100 >= high:
+        top = Decimal(100)
     return bottom, top
 
 
@@ -46,12 +63,11 @@ def trend_chart(measure, series, *, chart_id="trend"):
     limits = [v for v in (measure.target, measure.amber_threshold) if v is not None]
     frame = _Frame(len(series), *_scale(values + limits, measure.unit))
     parts = [_axes(frame, measure.unit)]
-    parts += [_limit(frame, measure.target, "Target", measure.unit, "6 4")]
-    parts += [_limit(frame, measure.amber_threshold, "Tolerance", measure.unit, "2 3")]
+    parts += _limits(frame, measure)
     parts += [_segments(frame, series), _points(frame, series, measure.unit)]
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="app-trend-chart" role="img"'
-        ' viewBox="0 0 {w} {h}" width="{w}" height="{h}" style="max-width:100%;height:auto"'
+        ' viewBox="0 0 {w} {h}" width="{w}" height="{h}"'
         ' aria-labelledby="{id}-title {id}-desc">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
         w=WIDTH,
@@ -84,28 +100,43 @@ def _axes(frame, unit):
         ty=TOP + 4,
         by=base + 4,
         f=FONT,
-        top=scoring.show(frame.top.quantize(Decimal(1)), unit),
+        top=scoring.show(frame.top, unit),
         bottom=scoring.show(frame.bottom, unit),
     )
 
 
-def _limit(frame, value, word, unit, dashes):
-    if value is None:
-        return ""
-    y = frame.y(value)
-    return format_html(
-        '<line x1="{l}" y1="{y}" x2="{r}" y2="{y}" stroke="#0b0c0c" stroke-dasharray="{d}"/>'
-        '<text x="{tx}" y="{ty}" {f}>{word} {value}</text>',
-        l=LEFT,
-        r=WIDTH - RIGHT,
-        y=y,
-        d=dashes,
-        tx=WIDTH - RIGHT + 6,
-        ty=y + 4,
-        f=FONT,
-        word=word,
-        value=scoring.show(value, unit),
-    )
+def _limits(frame, measure):
+    """The target (dashed) and tolerance (dotted) lines, each labelled at the right; labels
+    that would overlap are moved apart, the lines stay where the values are."""
+    limits = [
+        (frame.y(value), word, value, dashes)
+        for value, word, dashes in (
+            (measure.target, "Target", "6 4"),
+            (measure.amber_threshold, "Tolerance", "2 3"),
+        )
+        if value is not None
+    ]
+    limits.sort()
+    parts, last = [], None
+    for y, word, value, dashes in limits:
+        label_y = y if last is None or y - last >= 14 else last + 14
+        last = label_y
+        parts.append(
+            format_html(
+                '<line x1="{l}" y1="{y}" x2="{r}" y2="{y}" stroke="#0b0c0c"'
+                ' stroke-dasharray="{d}"/><text x="{tx}" y="{ty}" {f}>{word} {value}</text>',
+                l=LEFT,
+                r=WIDTH - RIGHT,
+                y=y,
+                d=dashes,
+                tx=WIDTH - RIGHT + 6,
+                ty=label_y + 4,
+                f=FONT,
+                word=word,
+                value=scoring.show(value, measure.unit),
+            )
+        )
+    return parts
 
 
 def _segments(frame, series):
