@@ -4,6 +4,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 
 from plans.forms import choices_of, optional_text, required_text
 from plans.models import Agency, Objective
@@ -88,9 +89,9 @@ class MeasureForm(forms.ModelForm):
             "Objectives it evidences",
             many=True,
         )
-        self.fields["objectives"].label_from_instance = lambda o: (
-            f"{o.plan.title}, objective {o.display_number}: {o.text}"[:160]
-        )
+        self.fields["objectives"].label_from_instance = lambda o: Truncator(
+            f"{o.plan.title}, objective {o.display_number}: {o.text}"
+        ).words(30)
         # Shown after the unit, where a person decides the target.
         self.order_fields(["name", "definition", "owner_agency", "unit", "direction"])
         higher = self.instance.higher_is_better
@@ -198,15 +199,23 @@ class ValuesForm(forms.Form):
                 self.initial[f"{prefix}_commentary"] = row.commentary
 
     def groups(self):
-        """(measure, value, missing, commentary, current row) for the template."""
+        """(measure, value, missing, commentary, what is recorded now in words)."""
         for measure in self.measures:
             prefix = f"m{measure.pk}"
+            row = self.current.get(measure.pk)
+            now = ""
+            if row is not None:
+                now = (
+                    measure.show(row.value)
+                    if row.value is not None
+                    else (f"missing ({row.missing_reason})")
+                )
             yield (
                 measure,
                 self[f"{prefix}_value"],
                 self[f"{prefix}_missing"],
                 self[f"{prefix}_commentary"],
-                self.current.get(measure.pk),
+                now,
             )
 
     def clean(self):

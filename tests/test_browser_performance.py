@@ -75,6 +75,8 @@ def test_an_officer_imports_a_quarter_and_reads_the_scorecard(
     page.get_by_label("Upload a file").set_input_files(str(upload))
     page.get_by_role("button", name="Check the file").click()
     page.wait_for_load_state()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "import-preview-1280.png"), full_page=True)
     preview = page.locator("table").first.inner_text()
     assert "17.5%" in preview and "Changed" in preview and "Panel did not meet" in preview
     page.get_by_role("button", name="Import 2 values").click()
