@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 from performance import trend
 from performance.models import Measure, MeasureValue
+from performance.scoring import RATINGS
 from plans.models import Agency
 
 from .asof import state_at, versions
@@ -43,8 +44,9 @@ def performance_section(partnership, as_of, previous=None):
     for row in values.values():
         by_measure.setdefault(row["measure_id"], []).append(SimpleNamespace(**row))
     rows = [_row(spec, by_measure.get(spec["id"], []), agencies, touched) for spec in live]
-    counts = Counter(row["rating"].word for row in rows)
-    return {"rows": rows, "counts": sorted(counts.items()), "since": since, "as_of": as_of}
+    counted = Counter(row["rating"].word for row in rows)
+    counts = [(r.word, counted[r.word]) for r in RATINGS if counted[r.word]]  # Green first
+    return {"rows": rows, "counts": counts, "since": since, "as_of": as_of}
 
 
 def _touched_since(value_versions, since):
