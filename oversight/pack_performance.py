@@ -32,13 +32,16 @@ def performance_section(partnership, as_of, previous=None):
     )
     live = [row for row in measure_rows.values() if row["archived_at"] is None]
     live.sort(key=lambda row: (row["position"], row["name"]))
+    if not live:  # no data set: one query, so packs without one cost next to nothing
+        return {"rows": [], "counts": [], "since": since, "as_of": as_of}
     value_versions = versions(
         MeasureValue.history, moment, measure_id__in=[r["id"] for r in live] or [0]
     )
     values = state_at(value_versions, moment)
     touched = _touched_since(value_versions, since)
-    agencies = dict(
-        Agency.objects.filter(pk__in={r["owner_agency_id"] for r in live}).values_list("pk", "name")
+    owners = {r["owner_agency_id"] for r in live} - {None}
+    agencies = (
+        dict(Agency.objects.filter(pk__in=owners).values_list("pk", "name")) if owners else {}
     )
     by_measure = {}
     for row in values.values():
