@@ -204,3 +204,15 @@ def test_the_demo_loads_a_data_set_with_missing_values(seed, settings):
     assert missing.count() == 5 and all(row.missing_reason for row in missing)
     assert measures.filter(objectives__isnull=False).distinct().count() == 11
     assert load_performance() == []  # a second run adds nothing
+
+
+def test_the_measure_page_takes_a_fixed_number_of_queries(
+    client, measure, officer, viewer, django_assert_max_num_queries
+):
+    for year in range(2017, 2023):
+        for month in (1, 4, 7, 10):
+            measure.record(date(year, month, 1), by=officer, value=Decimal(month))
+    client.force_login(viewer)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("performance:measure_detail", args=[measure.pk]))
+    assert response.status_code == 200 and response.content.decode().count("<circle") == 26
