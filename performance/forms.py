@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 
 from plans.forms import choices_of, optional_text, required_text
-from plans.models import Agency, Objective
+from plans.models import Agency, Group, Objective
 
 from . import periods
 from .importing import parse_value
@@ -269,6 +269,19 @@ class ImportForm(forms.Form):
             "empty": "The selected file is empty",
         },
     )
+
+
+class LeadGroupForm(forms.Form):
+    """Which group's chairs manage the data set beside the board officers."""
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_group"] = choices_of(
+            Group.objects.filter(partnerships=partnership).order_by("name"),
+            "Group that leads the data set",
+            empty="None: board officers only",
+            help_text="Its chairs add and edit measures, enter values and import them.",
+        )
 
 
 class ArchiveForm(forms.Form):

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<str:partnership>/values/", views.enter_values, name="enter_values"),
     path("<str:partnership>/import/", views.import_values, name="import_values"),
     path("<str:partnership>/import/confirm/", views.import_confirm, name="import_confirm"),
+    path("<str:partnership>/lead/", views.lead_group_edit, name="lead_group_edit"),
 ]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from plans.access import get_partnership_for_user
+from plans.access import get_managed_partnership, get_partnership_for_user, scope_for
 from plans.changes import changes_of, latest
 from plans.models import Partnership
 from plans.pages import current_partnership, page
@@ -22,8 +22,8 @@ from plans.views.editing import form_page
 from safeguarding.uploads import accepts_uploads
 
 from . import charts, importing, periods, trend
-from .forms import ArchiveForm, ImportForm, MeasureForm, PeriodForm, ValuesForm
-from .models import Measure, MeasureValue, can_manage
+from .forms import ArchiveForm, ImportForm, LeadGroupForm, MeasureForm, PeriodForm, ValuesForm
+from .models import DataSet, Measure, MeasureValue, can_manage
 
 EDIT = ["GET", "POST"]
 SCORECARD_PERIODS = 8
@@ -117,6 +117,10 @@ def scorecard(request, partnership):
             rows=scorecard_rows(measures, today),
             archived=Measure.objects.filter(partnership=partnership).exclude(archived_at=None),
             can_manage=can_manage(request.user, partnership),
+            is_officer=scope_for(request.user).is_officer_of(partnership.pk),
+            lead_group=DataSet.objects.filter(partnership=partnership)
+            .values_list("lead_group__name", flat=True)
+            .first(),
         ),
     )
 
@@ -346,3 +350,34 @@ def import_confirm(request, partnership):
         f"{counts['added']} added, {counts['changed']} changed, {counts['unchanged']} unchanged",
     )
     return redirect(scorecard_url(partnership))
+
+
+@login_required
+@require_http_methods(EDIT)
+def lead_group_edit(request, partnership):
+    """Board officers name the group whose chairs manage the data set with them."""
+    partnership = get_managed_partnership(request, partnership)
+    data_set = DataSet.objects.filter(partnership=partnership).first()
+    form = LeadGroupForm(
+        request.POST if request.method == "POST" else None,  # "none" may be all it sends
+        partnership=partnership,
+        initial={"lead_group": data_set.lead_group_id if data_set else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        data_set = data_set or DataSet(partnership=partnership)
+        data_set.lead_group = form.cleaned_data["lead_group"]
+        data_set._history_user = request.user
+        data_set.save()
+        lead = data_set.lead_group.name if data_set.lead_group else "no group"
+        messages.success(request, f"The data set is led by {lead}")
+        return redirect(scorecard_url(partnership))
+    return form_page(
+        request,
+        form,
+        "Who manages the data set",
+        partnership=partnership,
+        crumbs=crumbs(partnership),
+        caption=partnership.name,
+        intro="Board officers and administrators always manage it.",
+        cancel_url=scorecard_url(partnership),
+    )

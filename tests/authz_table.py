@@ -340,6 +340,8 @@ TABLE = {
     # signed is refused with a message (302), storing nothing.
     "performance:import_values": Row(WORKSTREAMS, DATA_SET, DATA_SET),
     "performance:import_confirm": Row(WORKSTREAMS, POST_ONLY, DATA_SET_SAVE),
+    # Who leads the data set is the officers' choice: a chair cannot name their own group.
+    "performance:lead_group_edit": Row(WORKSTREAMS, OFFICER, OFFICER_SAVE),
     "oversight:import_upload": Row(PARTNERSHIP, OFFICER, OFFICER),
     "oversight:import_preview": Row(PENDING, OFFICERS_ONLY, SAFE_ONLY),
     "oversight:import_reread": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404 404"),

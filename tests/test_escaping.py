@@ -561,6 +561,7 @@ def pages(w):
             + f"?period=quarter:{w.quarter.isoformat()}",
         ),
         ("import values", reverse("performance:import_values", args=[p.short_name])),
+        ("data set lead", reverse("performance:lead_group_edit", args=[p.short_name])),
     ]
     return [(name, url, w.officer) for name, url in officer_pages] + [
         ("my actions (chair)", reverse("oversight:my_actions") + "?show=all", w.chair),
@@ -681,6 +682,7 @@ EXPECTED = {
     "measure archive": {"Measure.name"},
     "enter values": {"Measure.name", "MeasureValue.missing_reason", "MeasureValue.commentary"},
     "import values": {"Partnership.name"},
+    "data set lead": {"Partnership.name", "Group.name"},
     "my actions (chair)": {"Action.text", "Plan.title"},
     "my actions (agency lead)": {"Action.text", "CaseReview.code"},
     "dashboard (viewer)": {"Priority.title", "Workstream.title", "CaseReview.code"},

@@ -216,3 +216,19 @@ def test_the_measure_page_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("performance:measure_detail", args=[measure.pk]))
     assert response.status_code == 200 and response.content.decode().count("<circle") == 26
+
+
+def test_officers_choose_which_groups_chairs_manage_the_data_set(
+    client, ncscp, qa_group, officer, chair
+):
+    assert not can_manage(chair, ncscp)
+    client.force_login(chair)
+    url = reverse("performance:lead_group_edit", args=["NCSCP"])
+    assert client.post(url, {"lead_group": qa_group.pk}).status_code == 403
+    client.force_login(officer)
+    assert client.post(url, {"lead_group": qa_group.pk}).status_code == 302
+    chair = type(chair).objects.get(pk=chair.pk)  # a fresh request's scope
+    assert can_manage(chair, ncscp)
+    assert ncscp.data_set.history.get().history_user == officer
+    html = client.get(reverse("performance:scorecard", args=["NCSCP"])).content.decode()
+    assert "Managed by the board officers and the chairs of Children&#x27;s QA subgroup" in html
