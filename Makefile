@@ -12,6 +12,7 @@ run: install static migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_risks
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_quality
+	$(DEV_ENV) $(BIN)/python manage.py load_demo_performance
 	@# The pack worker runs beside the web server and stops when it does (Ctrl+C).
 	$(DEV_ENV) $(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

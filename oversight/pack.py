@@ -46,6 +46,7 @@ from .charts import ratings_chart
 from .cycle import cutoff, previous_meeting
 from .pack_assurance import assurance_section
 from .pack_decisions import decisions_section
+from .pack_performance import performance_section
 from .pack_quality import quality_section
 from .pack_reports import reports_section
 from .pack_risks import risks_section
@@ -475,6 +476,7 @@ def build_pack(meeting, *, partnership=None, as_of=None, generated_by="", now=No
     pack.quality = quality_section(partnership, as_of, previous)
     pack.highlights = reports_section(meeting, partnership, moment)
     pack.decisions = decisions_section(previous, moment)
+    pack.performance = performance_section(partnership, as_of, previous)
     return pack
 
 

@@ -17,6 +17,7 @@ NAV = [
     ("reviews:review_list", "Case reviews", "all"),
     ("risks:risk_home", "Risks", "all"),
     ("quality:quality_home", "Quality", "all"),
+    ("performance:performance_home", "Data set", "all"),
     ("plans:people_list", "People and access", "officer"),
 ]
 

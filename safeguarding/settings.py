@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "oversight",
     "risks",
     "quality",
+    "performance",
     "django_tasks_db",
 ]
 

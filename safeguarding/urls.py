@@ -16,6 +16,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("risks/", include("risks.urls")),
     path("quality/", include("quality.urls")),
+    path("performance/", include("performance.urls")),
     path("", include("plans.urls")),
     path("", include("oversight.urls")),
 ]

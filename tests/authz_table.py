@@ -175,6 +175,20 @@ RISK_REVIEWED = lambda home: {  # noqa: E731
     "commentary": "Matrix check",
 }
 APPETITE = lambda home: {"score": "10"}  # noqa: E731
+MEASURE = _pk("measure")
+MEASURE_TEXT = lambda home: {  # noqa: E731
+    "name": "Matrix measure 2",
+    "definition": "Matrix check",
+    "unit": "percent",
+    "direction": "higher",
+    "target": "85",
+    "frequency": "quarter",
+}
+PERIOD_VALUES = lambda home: {f"m{home.measure}_value": "42"}  # noqa: E731
+# The data set (performance/): its officers and the chairs of the group leading it (NCSCP's
+# Children's QA subgroup: the `chair` role) manage it.
+DATA_SET = "L 403 200 403 200 200 404 404"
+DATA_SET_SAVE = "L 403 302 403 302 302 404 404"
 GROUP_TEXT = lambda home: {"name": "Matrix check", "kind": "subgroup"}  # noqa: E731
 MEETING_DATE = lambda home: {  # noqa: E731
     "group": home.group,
@@ -389,6 +403,22 @@ TABLE = {
     "quality:assessment_detail": Row(ASSESSMENT, OWN, SAFE_ONLY),
     "quality:assessment_edit": Row(ASSESSMENT, QA_MANAGER, QA_MANAGER_SAVE, ASSESSMENT_TEXT),
     "quality:line_add": Row(ASSESSMENT, QA_MANAGER, QA_MANAGER_SAVE, LINE_TEXT),
+    # The performance data set (performance/): read by the partnership's roles, kept by its
+    # officers and the chairs of the group that leads it.
+    "performance:performance_home": Row(None, "L 302 302 302 302 302 302 302", SAFE_ONLY),
+    "performance:scorecard": Row(WORKSTREAMS, OWN, SAFE_ONLY),
+    "performance:measure_detail": Row(MEASURE, OWN, SAFE_ONLY),
+    "performance:measure_create": Row(WORKSTREAMS, DATA_SET, DATA_SET_SAVE, MEASURE_TEXT),
+    "performance:measure_edit": Row(MEASURE, DATA_SET, DATA_SET_SAVE, MEASURE_TEXT),
+    "performance:measure_archive": Row(MEASURE, DATA_SET, DATA_SET_SAVE),
+    "performance:measure_restore": Row(MEASURE, POST_ONLY, DATA_SET_SAVE),
+    "performance:enter_values": Row(WORKSTREAMS, DATA_SET, DATA_SET_SAVE, PERIOD_VALUES),
+    # An upload without a file is a form error (200); confirming a preview that is not
+    # signed is refused with a message (302), storing nothing.
+    "performance:import_values": Row(WORKSTREAMS, DATA_SET, DATA_SET),
+    "performance:import_confirm": Row(WORKSTREAMS, POST_ONLY, DATA_SET_SAVE),
+    # Who leads the data set is the officers' choice: a chair cannot name their own group.
+    "performance:lead_group_edit": Row(WORKSTREAMS, OFFICER, OFFICER_SAVE),
     "oversight:import_upload": Row(PARTNERSHIP, OFFICER, OFFICER),
     "oversight:import_preview": Row(PENDING, OFFICERS_ONLY, SAFE_ONLY),
     "oversight:import_reread": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404 404"),

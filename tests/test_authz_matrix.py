@@ -28,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from oversight.decisions import record_decision
 from oversight.importing import ImportOptions, apply_parsed, parse_file
 from oversight.models import Meeting, PendingImport
+from performance.models import DataSet, Measure
 from plans.models import (
     Action,
     Agency,
@@ -134,6 +135,7 @@ class Home:
     cycle: int = 0
     assessment: int = 0
     s11_agency: int = 0
+    measure: int = 0  # a measure of this partnership's data set
 
 
 @dataclass
@@ -444,10 +446,21 @@ def world(django_db_setup, django_db_blocker):
                     due_on=date(2026, 1, 5),
                     scheduled_by=users["officer"],
                 ).pk
+                home.measure = Measure.objects.create(
+                    partnership=Partnership.objects.get(short_name=home.short_name),
+                    name="Matrix measure",
+                    definition="Matrix",
+                    higher_is_better=True,
+                ).pk
             quality_objects(homes["NCSCP"], Group.objects.get(slug="ncscp-childrens-qa"))
             quality_objects(homes["NSCP"])
             homes["NCSCP"].report_group = "ncscp-childrens-qa"
             homes["NSCP"].report_group = "csecag"
+            # NCSCP's data set is led by the Children's QA subgroup, whose chair manages it.
+            DataSet.objects.create(
+                partnership=Partnership.objects.get(short_name="NCSCP"),
+                lead_group=Group.objects.get(slug="ncscp-childrens-qa"),
+            )
             homes["NSCP-CSE"] = replace(homes["NSCP"], action=Action.objects.get(ref=CSE_ACTION).pk)
             yield World(users=users, homes=homes, sessions=sessions_for(users))
         finally:
@@ -504,6 +517,7 @@ SNAPSHOT_APPS = (
     "oversight",
     "risks",
     "quality",
+    "performance",
     "otp_totp",
     "otp_static",
 )

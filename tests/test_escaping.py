@@ -32,6 +32,8 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from oversight.export import XLSX_COLUMNS, neutralise
 from oversight.models import Decision, HighlightReport, Meeting, PendingImport, ReminderLog
+from performance import periods
+from performance.models import Measure, MeasureValue
 from plans.models import (
     Action,
     ActionParent,
@@ -74,7 +76,7 @@ from risks.models import Risk, RiskReview
 from tests.factories import make_update
 from workstreams.models import Workstream
 
-APPS = ("plans", "workstreams", "reviews", "oversight", "risks", "quality")
+APPS = ("plans", "workstreams", "reviews", "oversight", "risks", "quality", "performance")
 ATTACKER = "attacker.example"
 
 # Written by the system, never by a person: not part of the attack surface.
@@ -435,6 +437,28 @@ def world(db):
         previous_impact=4,
     )
     quality_world(w, p, today)
+    # A measure of the data set whose latest quarter is missing, with the reason and commentary.
+    w.measure = make(
+        Measure,
+        partnership=p,
+        owner_agency=w.agency,
+        unit="percent",
+        higher_is_better=True,
+        target=85,
+        amber_threshold=75,
+        frequency="quarter",
+    )
+    w.measure.objectives.add(w.objective)
+    w.quarter = periods.recent("quarter", today, 2)[1]
+    make(
+        MeasureValue,
+        measure=w.measure,
+        period_start=periods.previous(w.quarter, "quarter"),
+        value=80,
+        missing_reason="",
+        entered_by=w.officer,
+    )
+    make(MeasureValue, copy=2, measure=w.measure, period_start=w.quarter, entered_by=w.chair)
     return w
 
 
@@ -643,6 +667,18 @@ def pages(w):
         ("decision new", reverse("oversight:decision_add", args=[w.previous.pk])),
         ("decision edit", reverse("oversight:decision_edit", args=[w.decision.pk])),
         ("decision action", reverse("plans:action_detail", args=[w.decision_action.pk])),
+        ("data set", reverse("performance:scorecard", args=[p.short_name])),
+        ("measure", reverse("performance:measure_detail", args=[w.measure.pk])),
+        ("measure new", reverse("performance:measure_create", args=[p.short_name])),
+        ("measure edit", reverse("performance:measure_edit", args=[w.measure.pk])),
+        ("measure archive", reverse("performance:measure_archive", args=[w.measure.pk])),
+        (
+            "enter values",
+            reverse("performance:enter_values", args=[p.short_name])
+            + f"?period=quarter:{w.quarter.isoformat()}",
+        ),
+        ("import values", reverse("performance:import_values", args=[p.short_name])),
+        ("data set lead", reverse("performance:lead_group_edit", args=[p.short_name])),
     ]
     return [(name, url, w.officer) for name, url in officer_pages] + [
         ("my actions (chair)", reverse("oversight:my_actions") + "?show=all", w.chair),
@@ -767,7 +803,8 @@ EXPECTED = {
     | {"Priority.title", "RagUpdate.comment", "Recommendation.text", "User.first_name"}
     | {"Workstream.objective_text", "Workstream.origin", "Workstream.title"}
     | {"HighlightReport.progress", "HighlightReport.risks", "HighlightReport.escalations"}
-    | {"HighlightReport.asks", "Decision.text"},
+    | {"HighlightReport.asks", "Decision.text"}
+    | {"Measure.name", "MeasureValue.missing_reason", "MeasureValue.commentary"},
     "pack render": {"Group.name", "Meeting.title", "Partnership.name"},
     "import upload": {"Partnership.name", "Partnership.short_name"},
     "archive": {"Plan.title", "Partnership.short_name", "User.first_name", "User.last_name"},
@@ -832,6 +869,17 @@ EXPECTED = {
     "decision new": {"Meeting.title", "Group.name", "Agency.name"},
     "decision edit": {"Meeting.title", "Decision.text", "Action.text", "Group.name"},
     "decision action": {"Action.text", "Decision.text"},
+    "data set": {"Measure.name", "MeasureValue.missing_reason", "Agency.name"}
+    | {"Partnership.name"},
+    "measure": {"Measure.name", "Measure.definition", "MeasureValue.commentary"}
+    | {"MeasureValue.missing_reason", "Agency.name", "Objective.text", "Plan.title"}
+    | {"Partnership.name"},
+    "measure new": {"Partnership.name", "Agency.name", "Objective.text", "Plan.title"},
+    "measure edit": {"Measure.name", "Measure.definition", "Objective.text", "Agency.name"},
+    "measure archive": {"Measure.name"},
+    "enter values": {"Measure.name", "MeasureValue.missing_reason", "MeasureValue.commentary"},
+    "import values": {"Partnership.name"},
+    "data set lead": {"Partnership.name", "Group.name"},
     "my actions (chair)": {"Action.text", "Plan.title"},
     "my actions (agency lead)": {"Action.text", "CaseReview.code"},
     "dashboard (viewer)": {"Priority.title", "Workstream.title", "CaseReview.code"},
@@ -921,6 +969,9 @@ NOT_PAGES = {
     "quality:recommendation_close",
     "quality:recommendation_reopen",
     "quality:evidence_add",
+    "performance:performance_home",  # a redirect to the reader's scorecard
+    "performance:measure_restore",
+    "performance:import_confirm",  # a signed preview, posted: tests/performance/test_importing.py
 }
 
 

@@ -199,7 +199,7 @@ def flat(text):
 def section(pages, start, end=None):
     """The text from the heading `start` to the heading `end`, with whitespace flattened."""
     text = flat(" ".join(pages))
-    begin = text.index(start, text.index("10. RAG and grade key") + 1)  # skip the contents page
+    begin = text.index(start, text.index("11. RAG and grade key") + 1)  # skip the contents page
     return text[begin : text.index(end, begin) if end else None]
 
 
@@ -298,14 +298,14 @@ def test_pdf_sections_say_what_the_data_say(world):
         "2. Exceptions",
         "Rated Red (2)",
         "Overdue (3: 1 listed here, 2 under Red and Amber)",  # agrees with "Overdue: 3"
-        "10. RAG and grade key",
+        "11. RAG and grade key",
     ]:
         assert heading in contents
     # Each contents entry ends with the page its section starts on.
     summary_page = int(re.search(r"1\. Summary[ .]*(\d+)", contents).group(1))
     assert "1. Summary" in pages[summary_page - 1]
-    key_page = int(re.search(r"10\. RAG and grade key[ .]*(\d+)", contents).group(1))
-    assert "10. RAG and grade key" in pages[key_page - 1]
+    key_page = int(re.search(r"11\. RAG and grade key[ .]*(\d+)", contents).group(1))
+    assert "11. RAG and grade key" in pages[key_page - 1]
 
     summary = section(pages, "1. Summary", "2. Exceptions")
     assert "9 actions as at the end of 2 June 2021" in summary
@@ -359,7 +359,7 @@ def test_pdf_sections_say_what_the_data_say(world):
     assert "Red: off track" in detail  # R1's status: one of its actions is Red
     assert "A signed-off recommendation" not in detail
 
-    key = section(pages, "10. RAG and grade key")
+    key = section(pages, "11. RAG and grade key")
     for word in ["Red", "Amber", "Green", "Complete", "Not started", "Not yet rated"]:
         assert word in key
 
