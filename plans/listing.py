@@ -27,7 +27,9 @@ def attach_children(parents):
         if not wanted:
             continue
         relation = ActionParent._meta.get_field(name)
-        children = kind.objects.filter(pk__in=list(wanted)).select_related(*kind.list_related)
+        children = kind.objects.filter(pk__in=list(wanted))
+        if kind.list_related:
+            children = children.select_related(*kind.list_related)
         for child in children:
             for parent in wanted[child.pk]:
                 # The child shares its parent's fields; its partnership is the one loaded.
@@ -37,9 +39,13 @@ def attach_children(parents):
 
 
 def with_children(actions):
-    """The actions (a page of `for_page()` rows) as a list, their parents' children loaded."""
+    """The actions (a page of `for_page()` rows) as a list, their parents' children loaded
+    and `latest_comment` set as for_list() annotates it."""
     actions = list(actions)
     attach_children([action.parent for action in actions])
+    for action in actions:
+        latest = action.latest_update
+        action.latest_comment = latest.comment if latest else None
     return actions
 
 

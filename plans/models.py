@@ -877,10 +877,12 @@ class ActionQuerySet(NaturalKeyQuerySet):
 
     def for_page(self):
         """What a page of a list reads in one narrow query: for_list() without each kind's
-        tables, which plans.listing.with_children() loads for the page's rows only."""
+        tables, which plans.listing.with_children() loads for the page's rows only. The
+        latest update comes by select_related rather than an annotation, so counting the
+        list (the paginator's COUNT) joins nothing but the parent."""
         return (
-            self.select_related("parent__partnership")
-            .with_latest_update()
+            self.select_related("parent__partnership", "latest_update")
+            .annotate(latest_rating=F("current_rating"), latest_as_of=F("current_as_of"))
             .with_effective_due()
             .in_document_order()
         )
