@@ -133,7 +133,8 @@ def overflow(page):
 WIDEST = """() => {
   const edge = document.documentElement.clientWidth;
   return [...document.querySelectorAll("body *")]
-    .filter(e => e.getBoundingClientRect().right > edge + 1 && !e.closest(".app-table-wrap"))
+    .filter(e => e.getBoundingClientRect().right > edge + 1)
+    .filter(e => !(e.parentElement && e.parentElement.closest(".app-table-wrap")))
     .slice(0, 4)
     .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")}`
       + ` ${Math.round(e.getBoundingClientRect().right)}`);
