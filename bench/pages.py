@@ -1,4 +1,4 @@
-"""Benchmark: our busiest pages against a minimal logged-in Django page, on PostgreSQL.
+"""Benchmark: our busiest pages against a minimal logged-in Django page.
 
 Builds 10,000 actions with 10 updates each in its own database, serves the app with gunicorn
 on 127.0.0.1, and loads each page from a second process (wrk) for a bounded time. Prints
@@ -8,10 +8,14 @@ requests/s, p50 and p95 per page and our pages' ratio to the ceiling.
                                     [--cold] [--smoke]
 
 With the page-body cache on (the default, as in production) repeated views are served from
-it; --cold turns it off to show what each request costs when the data have just changed.
+it: warm, the target (issue 3) is ours >= 0.8x the ceiling's requests/s, p95 <= 50 ms.
+--cold serves every request with the cache empty (CACHE_URL=dummycache://: nothing is ever
+found in it), what each reader pays in the update window when saves keep changing the data;
+there the target (issue 14) is >= 0.5x the ceiling measured in the same run.
 
-Needs PostgreSQL (DATABASE_URL's server; default postgres://postgres@127.0.0.1:5432) and
-wrk (Debian package). Targets (issue 3): ours >= 0.8x the ceiling's requests/s, p95 <= 50 ms.
+Runs on PostgreSQL (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432; the
+benchmark makes a database of its own there) or, with DATABASE_URL=sqlite:///..., on an
+SQLite file of its own under var/. Needs wrk (Debian package).
 """
 
 import argparse
@@ -31,7 +35,15 @@ from bench import databases  # noqa: E402
 DB_NAME = "bench_pages"
 ACTIONS = 10_000
 UPDATES_PER_ACTION = 10
-PORT = 8765
+
+
+def free_port():
+    """A loopback port nothing listens on (other benchmarks and servers share the machine)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def build_data():
@@ -108,6 +120,22 @@ def build_data():
     return officer
 
 
+def database_url(rebuild):
+    """(DATABASE_URL for the benchmark's own database, vendor name). PostgreSQL: a database
+    on DATABASE_URL's server; sqlite:///...: a file under var/ (dropped on --rebuild)."""
+    given = os.environ.get("DATABASE_URL", "")
+    if given.startswith("sqlite:"):
+        path = ROOT / "var" / f"{DB_NAME}.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        if rebuild:
+            for stale in path.parent.glob(f"{DB_NAME}.sqlite3*"):
+                stale.unlink()
+        return f"sqlite:///{path}", "SQLite"
+    base = databases.server_url("bench/pages.py")
+    databases.create_database(base, DB_NAME, replace=rebuild)
+    return databases.with_database(base, DB_NAME), "PostgreSQL"
+
+
 def session_cookie(user):
     """The session cookie, named as the settings name it (__Host-session over HTTPS)."""
     from django.conf import settings
@@ -167,7 +195,8 @@ def main():
     parser.add_argument(
         "--cold",
         action="store_true",
-        help="turn the page-body cache off (CACHE_URL=dummycache://): every request renders",
+        help="every request with the page-body cache empty (CACHE_URL=dummycache://); "
+        "compared with 0.5x the ceiling",
     )
     parser.add_argument(
         "--smoke",
@@ -182,9 +211,7 @@ def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
 
-    base = databases.server_url("bench/pages.py")
-    url = databases.with_database(base, DB_NAME)
-    databases.create_database(base, DB_NAME, replace=args.rebuild)
+    url, vendor = database_url(args.rebuild)
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -201,6 +228,7 @@ def main():
 
     django.setup()
     officer = build_data()
+    port = free_port()
     cookie = session_cookie(officer)
 
     server = subprocess.Popen(
@@ -210,7 +238,7 @@ def main():
             "gunicorn",
             "safeguarding.wsgi",
             "-b",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "-w",
             str(args.workers),
             "--access-logfile",
@@ -223,7 +251,7 @@ def main():
         stdout=subprocess.DEVNULL,
     )
     try:
-        base = f"http://127.0.0.1:{PORT}"
+        base = f"http://127.0.0.1:{port}"
         for _ in range(50):
             try:
                 subprocess.run(
@@ -238,7 +266,7 @@ def main():
         pages = {"ceiling": "/bench/ceiling/", "action list": "/actions/", "dashboard": "/"}
         results = {}
         for name, path in pages.items():
-            answers_200(PORT, path, cookie)
+            answers_200(port, path, cookie)
             run_wrk(base + path, cookie, 2, args.connections)  # warm up
             results[name] = run_wrk(base + path, cookie, args.seconds, args.connections)
     finally:
@@ -248,7 +276,8 @@ def main():
     ceiling = results["ceiling"]["rps"]
     print(
         f"\n{ACTIONS} actions x {UPDATES_PER_ACTION} updates, gunicorn {args.workers} workers, "
-        f"wrk {args.connections} connections x {args.seconds} s, PostgreSQL"
+        f"wrk {args.connections} connections x {args.seconds} s, {vendor}, "
+        f"{'cold: page-body cache empty for every request' if args.cold else 'warm cache'}"
     )
     print(f"{'page':<12} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'vs ceiling':>10}")
     for name, r in results.items():
@@ -260,6 +289,13 @@ def main():
         sys.exit("some requests failed: see the errors column")
     for name in ("action list", "dashboard"):
         r = results[name]
+        if args.cold:
+            verdict = "meets" if r["rps"] >= 0.5 * ceiling else "MISSES"
+            print(
+                f"{name} (cold): ratio {r['rps'] / ceiling:.2f} (target >= 0.50), "
+                f"p95 {r['p95']:.1f} ms: {verdict} the target"
+            )
+            continue
         verdict = "meets" if r["rps"] >= 0.8 * ceiling and r["p95"] <= 50 else "MISSES"
         print(
             f"{name}: ratio {r['rps'] / ceiling:.2f} (target >= 0.80), p95 {r['p95']:.1f} ms "

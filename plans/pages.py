@@ -30,10 +30,13 @@ def page_title(title, partnership=None):
 
 def current_partnership(request):
     """The partnership the header names when a page is not about one: the user's first."""
-    readable = scope_for(request.user).readable_partnerships
-    if not readable:
+    scope = scope_for(request.user)
+    if not scope.readable_partnerships:
         return None
-    return Partnership.objects.filter(pk__in=readable).order_by("pk").first()
+    first = min(scope.readable_partnerships)
+    if first in scope.partnerships:  # loaded with the roles: no query
+        return scope.partnerships[first]
+    return Partnership.objects.filter(pk=first).first()
 
 
 def nav_items(request, current=None):

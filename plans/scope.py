@@ -24,6 +24,9 @@ class Scope:
     group_partnerships: set[int] = field(default_factory=set)
     agencies: set[tuple[int, int]] = field(default_factory=set)  # (partnership, agency)
     is_superuser: bool = False
+    # The readable partnerships' objects, as the roles query loaded them (pk -> Partnership),
+    # so a page naming the reader's partnership needs no query of its own.
+    partnerships: dict = field(default_factory=dict)
 
     @property
     def reached_partnerships(self):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from plans.models import (
@@ -307,7 +307,7 @@ class Recommendation(ActionParent):
     @property
     def summary_group(self):
         review = self.review
-        link = reverse("reviews:review_detail", args=[review.pk])
+        link = reverse_lazy("reviews:review_detail", args=[review.pk])
         return ("review", review.pk, f"{review.get_kind_display()} {review.code}", link)
 
 

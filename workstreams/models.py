@@ -1,7 +1,8 @@
 """Practice improvement workstreams: what is particular to them beyond the shared actions."""
 
 from django.db import models
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils.text import format_lazy
 
 from plans.models import ActionParent, Archivable, Theme, history
 from reviews.models import CaseReview
@@ -64,6 +65,6 @@ class Workstream(Archivable, ActionParent):
 
     @property
     def summary_group(self):
-        link = reverse("workstreams:workstream_list", args=[self.partnership.short_name])
+        link = reverse_lazy("workstreams:workstream_list", args=[self.partnership.short_name])
         title = f"Workstream {self.number}: {self.title}"
-        return ("workstream", self.pk, title, f"{link}#ws-{self.number}")
+        return ("workstream", self.pk, title, format_lazy("{}#ws-{}", link, self.number))

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from plans.access import editable_q, scope_for
-from plans.models import Action, ActionParent, Rating
+from plans.listing import summary_groups, with_children
+from plans.models import Action, Rating
 from plans.pages import page
 from plans.rag import Tally
 from reviews.models import ReCheck
@@ -34,12 +35,15 @@ def bmg_deadlines(partnership_ids, today):
     As in oversight/cycle.py, a deadline has passed once its day is over, and an update dated on
     the deadline day still counts for that deadline's meeting.
     """
-    meetings = Meeting.objects.filter(
-        group__kind="bmg", group__partnerships__in=partnership_ids
-    ).distinct()
-    last = meetings.filter(update_deadline__lt=today).order_by("-update_deadline").first()
-    upcoming = meetings.filter(date__gte=today).order_by("date").first()
-    return (last.update_deadline if last else None), upcoming
+    meetings = list(
+        Meeting.objects.filter(group__kind="bmg", group__partnerships__in=partnership_ids)
+        .filter(Q(update_deadline__lt=today) | Q(date__gte=today))
+        .distinct()
+    )  # one query: a partnership has a handful of BMG meetings a year
+    passed = [meeting.update_deadline for meeting in meetings if meeting.update_deadline < today]
+    coming = [meeting for meeting in meetings if meeting.date >= today]
+    upcoming = min(coming, key=lambda meeting: (meeting.date, meeting.pk), default=None)
+    return max(passed, default=None), upcoming
 
 
 def needs_update_q(since):
@@ -88,7 +92,7 @@ def dashboard_context(request):
         Action.objects.visible_to(request.user)
         .with_latest_update()
         .with_effective_due()
-        .values("parent", "latest_rating")
+        .values("parent", "parent__kind", "latest_rating")
         .annotate(
             n=Count("pk"),
             overdue=Count("pk", filter=Q(effective_due__lt=today) & open_),
@@ -98,7 +102,9 @@ def dashboard_context(request):
         .order_by()
     )
     to_update = (
-        needs_update(Action.objects.editable_by(request.user).for_list(), since)[:TODO_ROWS]
+        with_children(
+            needs_update(Action.objects.editable_by(request.user).for_page(), since)[:TODO_ROWS]
+        )
         if scope.can_edit_anything
         else []
     )
@@ -111,7 +117,7 @@ def dashboard_context(request):
         "last_deadline": since,
         "next_bmg": next_bmg,
         "today": today,
-        "to_update": list(to_update),
+        "to_update": to_update,
         "to_update_count": sum(row["to_update"] for row in rows),
         "overdue_count": sum(row["overdue"] for row in rows),
         "due_soon_count": sum(row["due_soon"] for row in rows),
@@ -124,25 +130,15 @@ def summary_tallies(rows, linked=None):
     """Fold (parent, rating, n) rows into one Tally per priority, workstream or review.
 
     Each parent's child names its own summary group (`summary_group`), so this needs no
-    knowledge of the workstream and review apps: one query for the parents. Only groups of
+    knowledge of the workstream and review apps: one query per kind of parent. Only groups of
     the `linked` partnerships (those the reader reads as a whole) link to their page: a
     shared group's actions elsewhere are counted, but that partnership's pages answer 404.
     """
-    parents = ActionParent.objects.filter(pk__in={row["parent"] for row in rows}).select_related(
-        "objective__plan",
-        "objective__priority",
-        "workstream__partnership",
-        "recommendation__review",
-        "auditrecommendation__audit",
-        "selfassessment__cycle",
-        "decision__meeting",
-    )
-    group_of = {parent.pk: parent.child.summary_group for parent in parents}
-    partnership_of = {parent.pk: parent.partnership_id for parent in parents}
+    groups = summary_groups({row["parent"]: row["parent__kind"] for row in rows})
     tallies = {}
     for row in rows:
-        kind, key, title, href = group_of[row["parent"]]
-        if linked is not None and partnership_of[row["parent"]] not in linked:
+        partnership, (kind, key, title, href) = groups[row["parent"]]
+        if linked is not None and partnership not in linked:
             href = ""
         tally = tallies.setdefault((kind, key), Tally(title=title, href=href, kind=kind))
         tally.add(row["latest_rating"], row["n"])
@@ -156,12 +152,13 @@ def summary_tallies(rows, linked=None):
 @require_safe
 def action_list(request):
     def body_context():
-        actions = Action.objects.visible_to(request.user).for_list()
+        actions = Action.objects.visible_to(request.user).for_page()
         filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user)
         results = filterset.qs if filterset.is_bound and filterset.is_valid() else actions
         results = sorting.sorted_actions(results, request.GET.get("sort"))
         paginator = Paginator(results, PAGE_SIZE)
         page_obj = paginator.get_page(request.GET.get("page"))
+        page_obj.object_list = with_children(page_obj.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         return {
