@@ -48,6 +48,7 @@ def performance_pages():
         "measure archive": reverse("performance:measure_archive", args=[measure.pk]),
         "enter values": reverse("performance:enter_values", args=["NCSCP"]),
         "import values": reverse("performance:import_values", args=["NCSCP"]),
+        "data set lead": reverse("performance:lead_group_edit", args=["NCSCP"]),
     }
 
 
