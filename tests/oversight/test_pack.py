@@ -491,7 +491,7 @@ def test_the_pack_query_count_does_not_grow_with_actions(world):
     # A fixed cost per section, whatever the number of actions: the highlight reports (the
     # group tree and its links, the reports), the last meeting's decisions (their actions and
     # updates), and the registers' sections (risks, quality) reading their history tables.
-    assert pack_queries(meeting) == small <= 24
+    assert pack_queries(meeting) == small <= 27
 
 
 # Fetching ------------------------------------------------------------------------------
@@ -668,7 +668,9 @@ def test_the_download_view_uses_a_fixed_number_of_queries(
 ):
     add_actions(world, 100)
     client.force_login(officer)
-    with django_assert_max_num_queries(30):
+    # 30 before the pack's sections on decisions, highlight reports and the registers beside
+    # the plan, each a fixed few (see the pack query test above).
+    with django_assert_max_num_queries(33):
         response = client.get(reverse("oversight:meeting_pack", args=[world.meetings[1].pk]))
     assert response.status_code == 200
 
