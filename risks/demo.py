@@ -7,19 +7,23 @@ of CP-IS "go live" delayed and held on the CCG's own risk register, and of partn
 Dates are relative to today, on the demo's BMG cycle, so the register always looks mid-cycle.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from plans.history import recorded_on
 from plans.models import Action, Agency, Group, Partnership
 
-from .models import Risk, RiskAppetite
+from .models import Risk, RiskAppetite, RiskReview
 
 # Days from today of the demo's two past BMG meetings (oversight's load_demo, BMG_OFFSETS).
 PAST_BMGS = (-179, -60)
 NEXT_BMG = 28
+# The register was entered a month before the first of those meetings' update deadlines, so
+# every pack of the demo's cycles shows it.
+ENTERED = PAST_BMGS[0] - 45
 CITY = "Nottingham City Council"
 CCG = "NHS Nottingham City Clinical Commissioning Group"
 
@@ -174,15 +178,23 @@ def _commentary(before, after):
     return COMMENTARY["down"] if after < before else COMMENTARY["same"]
 
 
+def _noon(day):
+    """Midday on `day` in the partnership's time zone: when the demo says a thing was entered."""
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
 def _review(risk, officer, days, score, today):
+    """BMG's review at a past meeting, entered that day (so the next pack shows it)."""
     before = risk.residual_score
-    risk.record_review(
-        by=officer,
-        on=today + timedelta(days=days),
-        likelihood=score[0],
-        impact=score[1],
-        commentary=_commentary(before, score[0] * score[1]),
-    )
+    on = today + timedelta(days=days)
+    with recorded_on(_noon(on), Risk, RiskReview):
+        risk.record_review(
+            by=officer,
+            on=on,
+            likelihood=score[0],
+            impact=score[1],
+            commentary=_commentary(before, score[0] * score[1]),
+        )
 
 
 def _make(partnership, row, officer, today):
@@ -206,10 +218,11 @@ def _make(partnership, row, officer, today):
         next_review_on=today + timedelta(days=NEXT_BMG if second else -7),
     )
     risk._history_user = officer
-    risk.save()
-    if words:
-        found = Action.objects.filter(parent__partnership=partnership, text__icontains=words)
-        risk.actions.set(found.order_by("pk")[:2])
+    with recorded_on(_noon(today + timedelta(days=ENTERED)), Risk):
+        risk.save()
+        if words:
+            found = Action.objects.filter(parent__partnership=partnership, text__icontains=words)
+            risk.actions.set(found.order_by("pk")[:2])
     _review(risk, officer, PAST_BMGS[0], first, today)
     if second:
         _review(risk, officer, PAST_BMGS[1], second, today)
@@ -223,7 +236,8 @@ def load_risks(short_name="NCSCP"):
     officer = get_user_model().objects.filter(username="officer").first()
     today = timezone.localdate()
     if not RiskAppetite.objects.filter(partnership=partnership).exists():
-        RiskAppetite.set_for(partnership, 12, by=officer)
+        with recorded_on(_noon(today + timedelta(days=ENTERED)), RiskAppetite):
+            RiskAppetite.set_for(partnership, 12, by=officer)
     made = []
     for row in RISKS:
         if Risk.objects.filter(partnership=partnership, reference=row[0]).exists():
