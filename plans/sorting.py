@@ -25,17 +25,25 @@ def severity():
 class Sorter:
     """`columns`: {key: (heading, order_by parts of an ascending sort)}; a part is a field
     path or a function returning an expression. `default` is the column sorted when the
-    parameter is missing or unknown (so a hostile value changes nothing)."""
+    parameter is missing or unknown (so a hostile value changes nothing), descending if
+    `default_descending` (a register read highest score first)."""
 
-    def __init__(self, columns, default):
+    def __init__(self, columns, default, *, default_descending=False):
         self.columns = columns
         self.default = default
+        self.default_descending = default_descending
 
     def chosen(self, sort):
         """(column, descending) from the `sort` parameter."""
         sort = sort or ""
         key = sort.removeprefix("-")
-        return (key, sort.startswith("-")) if key in self.columns else (self.default, False)
+        if key not in self.columns:
+            return (self.default, self.default_descending)
+        return (key, sort.startswith("-"))
+
+    def is_default(self, sort):
+        """Whether the table is in its own order (the page may then group or reorder)."""
+        return self.chosen(sort) == (self.default, self.default_descending)
 
     def order(self, sort):
         key, descending = self.chosen(sort)

@@ -55,7 +55,7 @@ def workstream_list(request, partnership):
             rows=rows,
             headings=SORTER.headings(request.GET, sort),
             # Moving actions up and down makes sense only in their own order.
-            in_own_order=SORTER.chosen(sort) == (SORTER.default, False),
+            in_own_order=SORTER.is_default(sort),
             is_officer=scope_for(request.user).is_officer_of(partnership.pk),
         ),
     )

@@ -260,7 +260,7 @@ def plan_detail(request, slug):
         if action.parent_id in live
     ]
     can_manage = scope.is_officer_of(plan.partnership_id)
-    grouped = sorting.PLAN.chosen(sort) == (sorting.PLAN.default, False)
+    grouped = sorting.PLAN.is_default(sort)
     context = {
         "plan": plan,
         "can_archive": can_manage,
