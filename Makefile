@@ -11,6 +11,7 @@ run: install static migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_seed
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_risks
+	$(DEV_ENV) $(BIN)/python manage.py load_demo_quality
 	@# The pack worker runs beside the web server and stops when it does (Ctrl+C).
 	$(DEV_ENV) $(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
@@ -47,8 +48,8 @@ static: static/build/.built
 # Browser tests drive Debian's chromium; PDFs need pango; bench/pages.py needs wrk. Installed
 # only when missing.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/wrk ] || ! ldconfig -p | grep -q libpangoft2; then \
-		apt-get update -qq && apt-get install -y -qq chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils wrk; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/wrk ] || ! ldconfig -p | grep -q libpangoft2 || ! fc-list | grep -q 'Liberation Sans'; then \
+		apt-get update -qq && apt-get install -y -qq chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 poppler-utils wrk; \
 	fi
 
 migrate: install

@@ -57,6 +57,8 @@ class ActionFilter(django_filters.FilterSet):
             (ActionParent.Kind.OBJECTIVE, "Business plan"),
             (ActionParent.Kind.WORKSTREAM, "Workstream"),
             (ActionParent.Kind.RECOMMENDATION, "Case review"),
+            (ActionParent.Kind.AUDIT_RECOMMENDATION, "Audit"),
+            (ActionParent.Kind.SELF_ASSESSMENT, "Section 11"),
         ],
         empty_label="All sources",
     )

@@ -9,8 +9,17 @@ history of every meeting is where it always was.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
-from plans.models import Action, Group, NaturalKeyQuerySet, Partnership, TimeStampedModel, history
+from plans.models import (
+    Action,
+    ActionParent,
+    Group,
+    NaturalKeyQuerySet,
+    Partnership,
+    TimeStampedModel,
+    history,
+)
 from reviews.clocks import CLOCK_NAMES
 from reviews.models import IntakeCase
 
@@ -336,6 +345,124 @@ class PackRender(models.Model):
                 now=now,
             )
         return self
+
+
+class HighlightReport(TimeStampedModel):
+    """A sub-group's short report to one BMG meeting ("Subgroup to BMG", the reporting route
+    the business plan names): progress, risks, escalations and what it asks of BMG.
+
+    Written by the group's chair (or a board officer) until the end of the meeting's update
+    deadline day; after that only officers change it, and each such change is kept in history
+    as a correction (its change reason says so). The pack reads it from history as it stood
+    at the pack's moment (oversight/pack_reports.py).
+    """
+
+    CORRECTION = "Corrected by a board officer after the update deadline"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="highlight_reports")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="highlight_reports")
+    progress = models.TextField("progress since the last meeting")
+    risks = models.TextField("risks and issues", blank=True)
+    escalations = models.TextField("escalations to BMG", blank=True)
+    asks = models.TextField("asks of BMG", blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["meeting", "group__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "group"], name="highlight_report_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.group} highlight report for {self.meeting}"
+
+    def save_by(self, by, *, correction=False):
+        """Save what `by` wrote; history names them, and marks an officer's correction made
+        after the deadline as such."""
+        self._history_user = by
+        if correction:
+            self._change_reason = self.CORRECTION
+        self.save()
+        return self
+
+
+class DecisionQuerySet(NaturalKeyQuerySet):
+    natural_key_fields = ("ref",)
+
+    def for_log(self):
+        return self.select_related("meeting__group", "partnership").prefetch_related(
+            "actions__lead_groups", "actions__lead_agencies", "actions__latest_update"
+        )
+
+
+class Decision(ActionParent):
+    """A decision BMG made at a meeting, recorded by an officer after it. One that needs doing
+    gets tracked actions (a lead group or agency, a due date) through the same machinery as
+    every plan's actions, so they appear in All actions, My actions, updates, reminders and
+    the next meeting's pack ("Actions from the last meeting"); the others stay in the log."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField("decision")
+    needs_action = models.BooleanField("needs doing", default=False)
+
+    objects = DecisionQuerySet.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="decision_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"Decision {self.number}, {self.meeting}: {self.text[:60]}"
+
+    list_related = ("meeting__group",)
+    source_kind = "decision"
+
+    def save(self, *args, **kwargs):
+        self.kind = ActionParent.Kind.DECISION
+        if not self.position:
+            last = Decision.objects.filter(partnership_id=self.partnership_id).aggregate(
+                last=models.Max("position")
+            )["last"]
+            self.position = (last or 0) + 1
+        super().save(*args, **kwargs)
+
+    def default_ref(self):
+        return f"{self.partnership.short_name}-bmg-{self.meeting.date:%Y%m%d}-d{self.number}"
+
+    @property
+    def log_url(self):
+        return reverse("oversight:decision_log", args=[self.meeting_id]) + f"#d{self.number}"
+
+    @property
+    def manage_url(self):
+        return self.log_url
+
+    @property
+    def container_label(self):
+        return f"BMG decisions, {self.meeting.date:%-d %B %Y}"
+
+    @property
+    def section_label(self):
+        return f"Decision {self.number}: {self.text[:80]}"
+
+    @property
+    def parent_text(self):
+        return self.text
+
+    @property
+    def display_number(self):
+        return self.reference.rstrip(".") if self.reference else f"D{self.number}"
+
+    @property
+    def summary_group(self):
+        """(kind, key, title, link) of the dashboard row its actions count in: the meeting."""
+        title = f"BMG decisions, {self.meeting.date:%-d %B %Y}"
+        return ("decision", ("meeting", self.meeting_id), title, self.log_url)
 
 
 class ColumnChoice(models.Model):

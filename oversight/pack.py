@@ -24,8 +24,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from plans import rag
 from plans.models import (
@@ -42,8 +40,15 @@ from plans.models import (
 from reviews.models import CaseReview, ReCheck, Recommendation
 from workstreams.models import Workstream
 
+from .asof import state_at as _state_at
+from .asof import versions as _versions
+from .charts import ratings_chart
 from .cycle import cutoff, previous_meeting
 from .pack_assurance import assurance_section
+from .pack_decisions import decisions_section
+from .pack_quality import quality_section
+from .pack_reports import reports_section
+from .pack_risks import risks_section
 
 GENERATED_PREFIX = "Generated on "
 
@@ -79,7 +84,7 @@ EXCEPTION_WORDS = [
     ("slipped", "Due date revised"),
     ("not-updated", "Not updated since the previous meeting"),
 ]
-CHART_COLOURS = Rating.colours()
+LONG_CELL = 450  # characters: about a dozen lines in the pack's narrower columns
 
 
 def movement(before, after, *, known_before):
@@ -93,28 +98,6 @@ def movement(before, after, *, known_before):
     if before in SCALE and after in SCALE:
         return "improved" if SCALE[after] > SCALE[before] else "worsened"
     return "other"
-
-
-def _versions(history, moment, **filters):
-    """Every historical row recorded before `moment`, oldest first, as dicts."""
-    return list(
-        history.filter(history_date__lt=moment, **filters)
-        .order_by("history_date", "history_id")
-        .values()
-    )
-
-
-def _state_at(versions, moment):
-    """{id: row} as the rows stood just before `moment`; deleted rows are left out."""
-    state = {}
-    for row in versions:
-        if row["history_date"] >= moment:
-            break
-        if row["history_type"] == "-":
-            state.pop(row["id"], None)
-        else:
-            state[row["id"]] = row
-    return state
 
 
 @dataclass
@@ -192,6 +175,13 @@ class Item:
     @property
     def ref(self):
         return f"{self.parent.display_number}.{self.row['position']}"
+
+    @property
+    def long_row(self):
+        """True when a cell of its row runs to a dozen lines or so: such a row may split
+        across pages (print.css tr.long); a shorter one moves to the next page whole."""
+        cells = (self.row["text"], self.row["measure"], self.row["lead_text"], self.comment)
+        return max(len(cell or "") for cell in cells) > LONG_CELL
 
     @property
     def due(self):
@@ -403,6 +393,10 @@ class Pack:
             blocks.append(ExceptionBlock(key, title, items, heading, total))
         return blocks
 
+    @property
+    def any_exceptions(self):
+        return any(count for _, _, count in self.exception_counts)
+
     # Items due ---------------------------------------------------------------------------
 
     @property
@@ -430,60 +424,6 @@ def _and(words):
 
 def _month_end(day):
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
-CHART_FONT = mark_safe(  # noqa: S308 (a constant)
-    'font-family="Liberation Sans, Arial, sans-serif" font-size="12" fill="#0b0c0c"'
-)
-
-
-def ratings_chart(tally):
-    """A horizontal bar chart of actions by rating, as inline SVG with every bar labelled in
-    words and numbers, so that it reads the same in black and white."""
-    rows = tally.cells
-    most = max((count for _, _, count in rows), default=0) or 1
-    bar_left, bar_width, row_height = 150, 420, 26
-    height = row_height * len(rows) + 10
-    bars = []
-    for index, (rating, text, count) in enumerate(rows):
-        y = 5 + index * row_height
-        width = round(bar_width * count / most)
-        bars.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end" font-weight="bold" {}>{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="18" fill="{}" stroke="#0b0c0c"'
-                ' stroke-width="{}"/>'
-                '<text x="{}" y="{}" {}>{}</text>',
-                bar_left - 8,
-                y + 14,
-                CHART_FONT,
-                text,
-                bar_left,
-                y,
-                width,
-                CHART_COLOURS[rating],
-                1 if width else 0,
-                bar_left + width + 6,
-                y + 14,
-                CHART_FONT,
-                count,
-            )
-        )
-    total = tally.total
-    description = "; ".join(f"{text}: {count}" for _, text, count in rows)
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{w}"'
-        ' height="{h}" viewBox="0 0 {w} {h}" aria-labelledby="chart-title">'
-        '<title id="chart-title">Actions by rating ({total} in all): {desc}</title>'
-        '<line x1="{x}" y1="0" x2="{x}" y2="{h}" stroke="#0b0c0c" stroke-width="1"/>'
-        "{bars}</svg>",
-        w=bar_left + bar_width + 60,
-        h=height,
-        total=total,
-        desc=description,
-        x=bar_left,
-        bars=mark_safe("".join(bars)),  # noqa: S308 (each piece built by format_html)
-    )
 
 
 def review_label(review):
@@ -528,7 +468,13 @@ def build_pack(meeting, *, partnership=None, as_of=None, generated_by="", now=No
     pack.items += [i for review in pack.reviews for i in review["items"]]
     pack.milestones = milestones_due(pack, state.milestones)
     pack.assurance = assurance_section(partnership, as_of, previous)
+    pack.risks = risks_section(
+        partnership, moment, cutoff(previous.update_deadline) if previous else None
+    )
     pack.rechecks = rechecks_due(state, moment, as_of)
+    pack.quality = quality_section(partnership, as_of, previous)
+    pack.highlights = reports_section(meeting, partnership, moment)
+    pack.decisions = decisions_section(previous, moment)
     return pack
 
 

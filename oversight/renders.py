@@ -34,7 +34,7 @@ from .pack import build_pack, render_pack_html
 logger = logging.getLogger(__name__)
 
 # Change when the pack's layout changes, so stored renders of the old layout are not served.
-LAYOUT = "2"
+LAYOUT = "3"
 
 
 @functools.cache

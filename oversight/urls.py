@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, archive, columns, imports, meetings, my_actions
+from .views import actions, archive, columns, imports, meetings, meetings_reports, my_actions
 
 app_name = "oversight"
 
@@ -22,6 +22,19 @@ urlpatterns = [
     path("meetings/<int:pk>/pack/", meetings.pack_preview, name="meeting_pack"),
     path("meetings/<int:pk>/pack.pdf", meetings.pack_pdf, name="meeting_pack_pdf"),
     path("meetings/<int:pk>/pack/render/", meetings.pack_render, name="meeting_pack_render"),
+    path(
+        "meetings/<int:pk>/reports/<slug:group>/",
+        meetings_reports.report_detail,
+        name="report_detail",
+    ),
+    path(
+        "meetings/<int:pk>/reports/<slug:group>/write/",
+        meetings_reports.report_write,
+        name="report_write",
+    ),
+    path("meetings/<int:pk>/decisions/", meetings_reports.decision_log, name="decision_log"),
+    path("meetings/<int:pk>/decisions/new/", meetings_reports.decision_add, name="decision_add"),
+    path("decisions/<int:pk>/edit/", meetings_reports.decision_edit, name="decision_edit"),
     path("reviews/import/<str:short_name>/", imports.import_upload, name="import_upload"),
     path("reviews/imports/<int:pk>/", imports.import_preview, name="import_preview"),
     path("reviews/imports/<int:pk>/read/", imports.import_reread, name="import_reread"),

@@ -16,6 +16,7 @@ NAV = [
     ("oversight:meeting_list", "Meetings and packs", "all"),
     ("reviews:review_list", "Case reviews", "all"),
     ("risks:risk_home", "Risks", "all"),
+    ("quality:quality_home", "Quality", "all"),
     ("plans:people_list", "People and access", "officer"),
 ]
 

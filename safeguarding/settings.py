@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "reviews",
     "oversight",
     "risks",
+    "quality",
     "django_tasks_db",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("workstreams/", include("workstreams.urls")),
     path("reviews/", include("reviews.urls")),
     path("risks/", include("risks.urls")),
+    path("quality/", include("quality.urls")),
     path("", include("plans.urls")),
     path("", include("oversight.urls")),
 ]

@@ -192,6 +192,12 @@ PATTERN = lambda home: {  # noqa: E731
     "notice_days": 14,
     "count": 1,
 }
+DECISION = _pk("decision")
+# A highlight report of a group that owes the coming (draft) BMG meeting one: NCSCP's
+# Children's QA subgroup (the chair's group); NSCP's cross-authority CSE group.
+REPORT = lambda home: {"pk": home.draft_meeting, "group": home.report_group}  # noqa: E731
+REPORTED = lambda home: {"progress": "Matrix check", "risks": "", "escalations": "", "asks": ""}  # noqa: E731
+DECIDED = lambda home: {"text": "Matrix check", "needs_action": "no"}  # noqa: E731
 CASE = _pk("case")
 RECHECK = _pk("recheck")
 BOOKED = lambda home: {  # noqa: E731
@@ -200,6 +206,40 @@ BOOKED = lambda home: {  # noqa: E731
 }
 RECHECKED = lambda home: {f"r{home.recheck}-finding": "Matrix check"}  # noqa: E731
 FIGURES = lambda home: {"short_name": home.short_name, "year": 2025}  # noqa: E731
+AUDIT = _pk("audit")
+AUDIT_RECOMMENDATION = _pk("audit_recommendation")
+IMPACT = _pk("impact")
+CYCLE = _pk("cycle")
+ASSESSMENT = _pk("assessment")
+QA_PARENT = lambda home: {"parent_pk": home.audit_recommendation}  # noqa: E731
+QA_ACTION = lambda home: {"action_pk": home.audit_action}  # noqa: E731
+AUDIT_TEXT = lambda home: {  # noqa: E731
+    "subject": "Matrix check",
+    "method": "case_file",
+    "year": "2026/27",
+    "status": "planned",
+}
+FINDING_TEXT = lambda home: {"text": "Matrix check", "grade": "strength"}  # noqa: E731
+IMPACT_TEXT = lambda home: {  # noqa: E731
+    "recorded_on_0": "4",
+    "recorded_on_1": "3",
+    "recorded_on_2": "2026",
+    "change": "Matrix check",
+}
+CYCLE_TEXT = lambda home: {"name": "Matrix check"}  # noqa: E731
+ASSESSMENT_TEXT = lambda home: {"agency": home.s11_agency, "summary": "Matrix check"}  # noqa: E731
+LINE_TEXT = lambda home: {"number": "9.9", "text": "Matrix check", "rating": "partial"}  # noqa: E731
+QA_GROUP = lambda home: {"group": home.group}  # noqa: E731
+QA_EVIDENCE = lambda home: {  # noqa: E731
+    f"a{home.audit_action}-summary": "Matrix check",
+    f"a{home.audit_action}-seen_on_0": "4",
+    f"a{home.audit_action}-seen_on_1": "3",
+    f"a{home.audit_action}-seen_on_2": "2026",
+}
+# The QA programme and Section 11 (quality/): read by the partnership's roles, kept by its
+# officers and the chair of its QA group (the matrix's chair chairs NCSCP's Children's QA).
+QA_MANAGER = "L 403 200 403 200 200 404 404"
+QA_MANAGER_SAVE = "L 403 302 403 302 302 404 404"
 CASE_TEXT = lambda home: {  # noqa: E731
     "code": "MX-NEW",
     **{f"incident_on_{i}": part for i, part in enumerate(("5", "1", "2026"))},
@@ -265,6 +305,17 @@ TABLE = {
     "oversight:meeting_edit": Row(MEETING, OFFICER, OFFICER_SAVE, MEETING_DATE),
     "oversight:meeting_plan": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, PATTERN),
     "oversight:meeting_remind": Row(DRAFT_MEETING, POST_ONLY, OFFICER_SAVE),
+    # Highlight reports: read by the partnership's roles; written by the group's chair until
+    # the deadline and by officers (correcting after it). The CSE chair reaches NSCP only
+    # through the shared group, so NSCP's meetings answer 404.
+    "oversight:report_detail": Row(REPORT, OWN, SAFE_ONLY),
+    "oversight:report_write": Row(
+        REPORT, "L 403 200 403 200 200 404 404", "L 403 302 403 302 302 404 404", REPORTED
+    ),
+    # The decisions log: read by the partnership's roles, kept by its officers.
+    "oversight:decision_log": Row(MEETING, OWN, SAFE_ONLY),
+    "oversight:decision_add": Row(MEETING, OFFICER, OFFICER_SAVE, DECIDED),
+    "oversight:decision_edit": Row(DECISION, OFFICER, OFFICER_SAVE, DECIDED),
     # People and access, groups and agencies (board officers and administrators).
     "plans:people_list": Row(None, "L 403 403 403 200 200 200 403", SAFE_ONLY),
     "plans:person_invite": Row(PARTNERSHIP, OFFICER, OFFICER_SAVE, INVITED),
@@ -315,6 +366,32 @@ TABLE = {
     "risks:risk_review": Row(RISK, OFFICER, OFFICER_SAVE, RISK_REVIEWED),
     "risks:risk_archive": Row(RISK, OFFICER, OFFICER_SAVE),
     "risks:risk_restore": Row(RISK, POST_ONLY, OFFICER_SAVE),
+    "quality:quality_home": Row(None, "L 302 302 302 302 302 302 302", SAFE_ONLY),
+    "quality:programme": Row(WORKSTREAMS, OWN, SAFE_ONLY),
+    "quality:audit_create": Row(WORKSTREAMS, QA_MANAGER, QA_MANAGER_SAVE, AUDIT_TEXT),
+    "quality:qa_group_edit": Row(WORKSTREAMS, OFFICER, OFFICER_SAVE, QA_GROUP),
+    "quality:impact_log": Row(WORKSTREAMS, OWN, SAFE_ONLY),
+    "quality:impact_create": Row(WORKSTREAMS, QA_MANAGER, QA_MANAGER_SAVE, IMPACT_TEXT),
+    "quality:impact_edit": Row(IMPACT, QA_MANAGER, QA_MANAGER_SAVE, IMPACT_TEXT),
+    "quality:audit_detail": Row(AUDIT, OWN, SAFE_ONLY),
+    "quality:audit_edit": Row(AUDIT, QA_MANAGER, QA_MANAGER_SAVE, AUDIT_TEXT),
+    "quality:finding_add": Row(AUDIT, QA_MANAGER, QA_MANAGER_SAVE, FINDING_TEXT),
+    "quality:recommendation_add": Row(AUDIT, QA_MANAGER, QA_MANAGER_SAVE, ACTION_TEXT),
+    # 400 for managers: the audit's recommendation has an action not yet complete.
+    "quality:audit_sign_off": Row(AUDIT, POST_ONLY, "L 403 400 403 400 400 404 404"),
+    "quality:audit_reopen": Row(AUDIT, POST_ONLY, QA_MANAGER_SAVE, REASON),
+    "quality:recommendation_close": Row(AUDIT_RECOMMENDATION, POST_ONLY, QA_MANAGER_SAVE, REASON),
+    "quality:recommendation_reopen": Row(AUDIT_RECOMMENDATION, POST_ONLY, QA_MANAGER_SAVE),
+    "quality:action_add": Row(QA_PARENT, QA_MANAGER, QA_MANAGER_SAVE, ACTION_TEXT),
+    # The audit action is led by the QA group, so its chair records evidence too.
+    "quality:evidence_add": Row(QA_ACTION, POST_ONLY, QA_MANAGER_SAVE, QA_EVIDENCE),
+    "quality:cycle_list": Row(WORKSTREAMS, OWN, SAFE_ONLY),
+    "quality:cycle_create": Row(WORKSTREAMS, QA_MANAGER, QA_MANAGER_SAVE, CYCLE_TEXT),
+    "quality:cycle_detail": Row(CYCLE, OWN, SAFE_ONLY),
+    "quality:assessment_add": Row(CYCLE, QA_MANAGER, QA_MANAGER_SAVE, ASSESSMENT_TEXT),
+    "quality:assessment_detail": Row(ASSESSMENT, OWN, SAFE_ONLY),
+    "quality:assessment_edit": Row(ASSESSMENT, QA_MANAGER, QA_MANAGER_SAVE, ASSESSMENT_TEXT),
+    "quality:line_add": Row(ASSESSMENT, QA_MANAGER, QA_MANAGER_SAVE, LINE_TEXT),
     "oversight:import_upload": Row(PARTNERSHIP, OFFICER, OFFICER),
     "oversight:import_preview": Row(PENDING, OFFICERS_ONLY, SAFE_ONLY),
     "oversight:import_reread": Row(PENDING, POST_ONLY, "L 404 404 404 302 302 404 404"),

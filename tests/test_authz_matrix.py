@@ -25,6 +25,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from oversight.decisions import record_decision
 from oversight.importing import ImportOptions, apply_parsed, parse_file
 from oversight.models import Meeting, PendingImport
 from plans.models import (
@@ -38,6 +39,14 @@ from plans.models import (
     RagUpdate,
     Role,
     Theme,
+)
+from quality.models import (
+    Audit,
+    AuditRecommendation,
+    ImpactEntry,
+    QaGroup,
+    Section11Cycle,
+    SelfAssessment,
 )
 from reviews.models import (
     AssuranceExercise,
@@ -111,8 +120,20 @@ class Home:
     group: int  # a group of this partnership only
     own_agency: int  # an agency of this partnership only
     risk: int  # a risk on this partnership's register
+    decision: int = 0  # a decision of `meeting`
+    report_group: str = ""  # a group that owes this partnership's BMG a highlight report
     case: int = 0  # an intake case of this partnership
     recheck: int = 0  # a re-check booked for `review_action`
+    # The QA programme (quality/): an audit with a recommendation and its action (led by the
+    # QA group in NCSCP), an impact entry, a Section 11 cycle with one agency's assessment,
+    # and another agency of the partnership with none yet.
+    audit: int = 0
+    audit_recommendation: int = 0
+    audit_action: int = 0
+    impact: int = 0
+    cycle: int = 0
+    assessment: int = 0
+    s11_agency: int = 0
 
 
 @dataclass
@@ -260,6 +281,41 @@ def matrix_risk(partnership):
     ).pk
 
 
+def quality_objects(home, lead_group=None):
+    """The home partnership's QA objects (quality/); NCSCP names its QA group."""
+    partnership = Partnership.objects.get(short_name=home.short_name)
+    if lead_group is not None:
+        QaGroup.objects.create(partnership=partnership, group=lead_group)
+    audit = Audit.objects.create(
+        partnership=partnership, subject="Matrix audit", year="2026/27", method="case_file"
+    )
+    recommendation = AuditRecommendation.objects.create(audit=audit, number=1, text="Matrix")
+    action = Action.objects.create(parent=recommendation, text="Matrix audit action")
+    if lead_group is not None:
+        action.lead_groups.add(lead_group)
+    cycle = Section11Cycle.objects.create(partnership=partnership, name="Matrix S11")
+    agencies = []
+    for n in (1, 2):
+        agency = Agency.objects.create(name=f"Matrix S11 agency {home.short_name} {n}")
+        agency.partnerships.add(partnership)
+        agencies.append(agency)
+    home.audit = audit.pk
+    home.audit_recommendation = recommendation.pk
+    home.audit_action = action.pk
+    home.impact = ImpactEntry.objects.create(
+        partnership=partnership, recorded_on=date(2026, 3, 4), change="Matrix change"
+    ).pk
+    home.cycle = cycle.pk
+    home.assessment = SelfAssessment.objects.create(cycle=cycle, agency=agencies[0]).pk
+    home.s11_agency = agencies[1].pk
+
+
+def matrix_decision(meeting_pk, officer):
+    meeting = Meeting.objects.get(pk=meeting_pk)
+    data = {"text": "Matrix decision", "needs_action": "no"}
+    return record_decision(meeting, meeting.group.partnerships.get(), data, by=officer).pk
+
+
 def intake_case(short_name):
     partnership = Partnership.objects.get(short_name=short_name)
     return IntakeCase.objects.create(
@@ -381,12 +437,17 @@ def world(django_db_setup, django_db_blocker):
             # NSCP as the CSE group's chair meets it: the action is one that group leads.
             for home in homes.values():
                 home.case = intake_case(home.short_name)
+                home.decision = matrix_decision(home.meeting, users["officer"])
                 home.recheck = ReCheck.objects.create(
                     action_id=home.review_action,
                     kind=ReCheck.Kind.DIP_TEST,
                     due_on=date(2026, 1, 5),
                     scheduled_by=users["officer"],
                 ).pk
+            quality_objects(homes["NCSCP"], Group.objects.get(slug="ncscp-childrens-qa"))
+            quality_objects(homes["NSCP"])
+            homes["NCSCP"].report_group = "ncscp-childrens-qa"
+            homes["NSCP"].report_group = "csecag"
             homes["NSCP-CSE"] = replace(homes["NSCP"], action=Action.objects.get(ref=CSE_ACTION).pk)
             yield World(users=users, homes=homes, sessions=sessions_for(users))
         finally:
@@ -442,6 +503,7 @@ SNAPSHOT_APPS = (
     "workstreams",
     "oversight",
     "risks",
+    "quality",
     "otp_totp",
     "otp_static",
 )

@@ -30,8 +30,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from oversight.export import neutralise
-from oversight.models import Meeting, PendingImport, ReminderLog
+from oversight.export import XLSX_COLUMNS, neutralise
+from oversight.models import Decision, HighlightReport, Meeting, PendingImport, ReminderLog
 from plans.models import (
     Action,
     ActionParent,
@@ -47,6 +47,16 @@ from plans.models import (
     Rating,
     Role,
     Theme,
+)
+from quality.models import (
+    Audit,
+    AuditRecommendation,
+    Finding,
+    ImpactEntry,
+    LineOfEnquiry,
+    QaGroup,
+    Section11Cycle,
+    SelfAssessment,
 )
 from reviews.forms import EvidenceForm, ReviewForm
 from reviews.models import (
@@ -64,7 +74,7 @@ from risks.models import Risk, RiskReview
 from tests.factories import make_update
 from workstreams.models import Workstream
 
-APPS = ("plans", "workstreams", "reviews", "oversight", "risks")
+APPS = ("plans", "workstreams", "reviews", "oversight", "risks", "quality")
 ATTACKER = "attacker.example"
 
 # Written by the system, never by a person: not part of the attack surface.
@@ -424,7 +434,104 @@ def world(db):
         previous_likelihood=3,
         previous_impact=4,
     )
+    quality_world(w, p, today)
     return w
+
+
+def quality_world(w, p, today):
+    """The QA programme's objects (quality/), every text field hostile."""
+    QaGroup.objects.create(partnership=p, group=w.group)
+    w.audit = make(
+        Audit,
+        partnership=p,
+        lead_group=w.group,
+        review=w.review,
+        status=Audit.Status.REPORTED,
+        reported_on=today,
+    )
+    w.audit.agencies.add(w.agency)
+    w.dip_test = make(
+        Audit, copy=2, partnership=p, method=Audit.Method.DIP_TEST, follow_up_of=w.audit
+    )
+    finding = make(Finding, audit=w.audit, number=1, grade=Finding.Grade.STRENGTH)
+    w.audit_rec = make(
+        AuditRecommendation,
+        ref="hostile-a1",
+        audit=w.audit,
+        number=1,
+        finding=finding,
+        agency=w.agency,
+        closed_on=today,
+        closed_by=w.officer,
+        withdrawn_reason="",
+    )
+    make(
+        AuditRecommendation,
+        copy=2,
+        ref="hostile-a2",
+        audit=w.audit,
+        number=2,
+        closed_reason="",
+        withdrawn_on=today,
+    )
+    w.audit_action = make(
+        Action, copy=7, ref="hostile-a1-1", parent=w.audit_rec, withdrawn_reason=""
+    )
+    w.impact = make(ImpactEntry, partnership=p, recorded_on=today, audit=w.audit)
+    w.cycle = make(Section11Cycle, partnership=p, deadline=today)
+    w.assessment = make(
+        SelfAssessment,
+        ref="hostile-s11",
+        cycle=w.cycle,
+        agency=w.agency,
+        submitted_on=today,
+        lines_total=57,
+        compliant=55,
+        partial=2,
+    )
+    make(LineOfEnquiry, assessment=w.assessment, rating=LineOfEnquiry.Rating.PARTIAL)
+    make(Action, copy=8, ref="hostile-s11-1", parent=w.assessment, withdrawn_reason="")
+    add_reports_and_decisions(w, today)
+    return w
+
+
+def add_reports_and_decisions(w, today):
+    """A highlight report from the hostile sub-group (under the BMG) for the meeting, and a
+    decision of the previous BMG meeting with its tracked action, which the meeting's pack
+    reports back on."""
+    w.group.parent = w.bmg
+    w.group.save()
+    w.report = make(HighlightReport, meeting=w.meeting, group=w.group)
+    w.report.asks = payload("HighlightReport", "asks", copy=2)
+    w.report.save_by(w.chair)
+    w.previous = make(
+        Meeting,
+        copy=2,
+        group=w.bmg,
+        date=today - timedelta(days=60),
+        update_deadline=today - timedelta(days=74),
+    )
+    w.decision = make(
+        Decision,
+        ref="hostile-d1",
+        kind=ActionParent.Kind.DECISION,
+        partnership=w.partnership,
+        meeting=w.previous,
+        number=1,
+        needs_action=True,
+    )
+    w.decision_action = make(
+        Action, copy=6, ref="hostile-d1-1", parent=w.decision, withdrawn_reason=""
+    )
+    w.decision_action.lead_groups.add(w.group)
+    make(
+        RagUpdate,
+        copy=3,
+        action=w.decision_action,
+        rating=Rating.GREEN,
+        as_of=today,
+        author=w.officer,
+    )
 
 
 def invitation_path(user):
@@ -532,12 +639,90 @@ def pages(w):
         ("risk review", reverse("risks:risk_review", args=[w.risk.pk])),
         ("risk archive", reverse("risks:risk_archive", args=[w.risk.pk])),
         ("risk appetite", reverse("risks:appetite_edit", args=[p.short_name])),
+        *quality_pages(w, p),
+        ("highlight report", reverse("oversight:report_detail", args=[w.meeting.pk, w.group.slug])),
+        (
+            "highlight report write",
+            reverse("oversight:report_write", args=[w.meeting.pk, w.group.slug]),
+        ),
+        ("decisions", reverse("oversight:decision_log", args=[w.previous.pk])),
+        ("decision new", reverse("oversight:decision_add", args=[w.previous.pk])),
+        ("decision edit", reverse("oversight:decision_edit", args=[w.decision.pk])),
+        ("decision action", reverse("plans:action_detail", args=[w.decision_action.pk])),
     ]
     return [(name, url, w.officer) for name, url in officer_pages] + [
         ("my actions (chair)", reverse("oversight:my_actions") + "?show=all", w.chair),
         ("my actions (agency lead)", reverse("oversight:my_actions") + "?show=all", w.lead),
         ("dashboard (viewer)", reverse("oversight:dashboard"), w.viewer),
     ]
+
+
+def quality_pages(w, p):
+    return [
+        ("audit programme", reverse("quality:programme", args=[p.short_name])),
+        ("audit", reverse("quality:audit_detail", args=[w.audit.pk])),
+        ("dip test", reverse("quality:audit_detail", args=[w.dip_test.pk])),
+        ("audit new", reverse("quality:audit_create", args=[p.short_name])),
+        (
+            "dip test new",
+            reverse("quality:audit_create", args=[p.short_name]) + f"?follow_up_of={w.audit.pk}",
+        ),
+        ("audit edit", reverse("quality:audit_edit", args=[w.audit.pk])),
+        ("finding add", reverse("quality:finding_add", args=[w.audit.pk])),
+        ("audit recommendation add", reverse("quality:recommendation_add", args=[w.audit.pk])),
+        ("audit action add", reverse("quality:action_add", args=[w.audit_rec.pk])),
+        ("qa group", reverse("quality:qa_group_edit", args=[p.short_name])),
+        ("impact log", reverse("quality:impact_log", args=[p.short_name])),
+        ("impact new", reverse("quality:impact_create", args=[p.short_name])),
+        ("impact edit", reverse("quality:impact_edit", args=[w.impact.pk])),
+        ("section 11", reverse("quality:cycle_list", args=[p.short_name])),
+        ("section 11 new", reverse("quality:cycle_create", args=[p.short_name])),
+        ("section 11 cycle", reverse("quality:cycle_detail", args=[w.cycle.pk])),
+        ("assessment", reverse("quality:assessment_detail", args=[w.assessment.pk])),
+        ("assessment new", reverse("quality:assessment_add", args=[w.cycle.pk])),
+        ("assessment edit", reverse("quality:assessment_edit", args=[w.assessment.pk])),
+        ("line add", reverse("quality:line_add", args=[w.assessment.pk])),
+        ("audit action", reverse("plans:action_detail", args=[w.audit_action.pk])),
+    ]
+
+
+AUDIT = {"Audit.subject", "Audit.year", "Audit.timing_text", "Audit.lead_text", "Audit.theme"}
+AUDIT_ALL = AUDIT | {"Audit.scope_note", "Audit.summary", "Audit.status_note"}
+ASSESSMENT = {"Agency.name", "SelfAssessment.tool", "SelfAssessment.summary"}
+QUALITY = {
+    "audit programme": AUDIT - {"Audit.year"} | {"Partnership.name", "Group.name"},
+    "audit": AUDIT_ALL
+    | {"Finding.text", "AuditRecommendation.text", "AuditRecommendation.closed_reason"}
+    | {"AuditRecommendation.withdrawn_reason", "Agency.name", "CaseReview.code"}
+    | {"ImpactEntry.change", "ImpactEntry.evidence", "Action.text", "Action.lead_text"},
+    "dip test": {"Audit.subject"},
+    "audit new": {"Partnership.name", "Group.name", "Agency.name", "CaseReview.code"},
+    "dip test new": {"Audit.subject", "Audit.year"},
+    "audit edit": AUDIT_ALL | {"Group.name", "Agency.name"},
+    "finding add": {"Audit.subject"},
+    "audit recommendation add": {"Audit.subject", "Finding.text", "Agency.name"},
+    "audit action add": {"Audit.subject", "Group.name", "Agency.name"},
+    "qa group": {"Group.name"},
+    "impact log": {"ImpactEntry.change", "ImpactEntry.evidence", "Audit.subject"},
+    "impact new": {"Audit.subject"},
+    "impact edit": {"ImpactEntry.change", "ImpactEntry.evidence", "Audit.subject"},
+    "section 11": {"Section11Cycle.name"},
+    "section 11 new": {"Partnership.name"},
+    "section 11 cycle": {"Section11Cycle.name", "Section11Cycle.notes", "Agency.name"}
+    | {"SelfAssessment.tool", "LineOfEnquiry.text", "LineOfEnquiry.comment"},
+    "assessment": ASSESSMENT
+    | {"Section11Cycle.name", "LineOfEnquiry.number", "LineOfEnquiry.text"}
+    | {"LineOfEnquiry.comment", "Action.text"},
+    "assessment new": {"Section11Cycle.name"},
+    "assessment edit": ASSESSMENT,
+    "line add": {"Agency.name"},
+    "audit action": {
+        "Action.text",
+        "Action.lead_text",
+        "AuditRecommendation.text",
+        "Audit.subject",
+    },
+}
 
 
 # What each page must show (escaped): the fields it is there to show.
@@ -586,7 +771,9 @@ EXPECTED = {
     | {"Action.revision_reason", "Agency.name", "CaseReview.code", "CaseReview.title"}
     | {"Group.name", "Meeting.title", "Objective.text", "Partnership.name", "Plan.title"}
     | {"Priority.title", "RagUpdate.comment", "Recommendation.text", "User.first_name"}
-    | {"Workstream.objective_text", "Workstream.origin", "Workstream.title"},
+    | {"Workstream.objective_text", "Workstream.origin", "Workstream.title"}
+    | {"HighlightReport.progress", "HighlightReport.risks", "HighlightReport.escalations"}
+    | {"HighlightReport.asks", "Decision.text"},
     "pack render": {"Group.name", "Meeting.title", "Partnership.name"},
     "import upload": {"Partnership.name", "Partnership.short_name"},
     "archive": {"Plan.title", "Partnership.short_name", "User.first_name", "User.last_name"},
@@ -641,9 +828,20 @@ EXPECTED = {
     "risk review": {"Risk.reference", "Risk.title"},
     "risk archive": {"Risk.reference", "Risk.title"},
     "risk appetite": {"Partnership.name"},
+    "highlight report": {"HighlightReport.progress", "HighlightReport.risks"}
+    | {"HighlightReport.escalations", "HighlightReport.asks", "Group.name", "Meeting.title"}
+    | {"User.first_name", "User.last_name"},
+    "highlight report write": {"HighlightReport.progress", "HighlightReport.risks"}
+    | {"HighlightReport.escalations", "HighlightReport.asks", "Group.name", "Meeting.title"},
+    "decisions": {"Decision.text", "Action.text", "Action.lead_text", "RagUpdate.comment"}
+    | {"Meeting.title", "User.first_name"},
+    "decision new": {"Meeting.title", "Group.name", "Agency.name"},
+    "decision edit": {"Meeting.title", "Decision.text", "Action.text", "Group.name"},
+    "decision action": {"Action.text", "Decision.text"},
     "my actions (chair)": {"Action.text", "Plan.title"},
     "my actions (agency lead)": {"Action.text", "CaseReview.code"},
     "dashboard (viewer)": {"Priority.title", "Workstream.title", "CaseReview.code"},
+    **QUALITY,
 }
 PAGE_NAMES = list(EXPECTED)
 
@@ -724,6 +922,12 @@ NOT_PAGES = {
     "oversight:import_cancel",
     "risks:risk_home",  # a redirect to the reader's register
     "risks:risk_restore",
+    "quality:quality_home",  # a redirect to the reader's programme
+    "quality:audit_sign_off",
+    "quality:audit_reopen",
+    "quality:recommendation_close",
+    "quality:recommendation_reopen",
+    "quality:evidence_add",
 }
 
 
@@ -957,9 +1161,18 @@ def exported_rows(client, fmt):
         rows = list(reader)
         return rows, None
     workbook = load_workbook(io.BytesIO(response.content))
-    sheet = workbook.active
-    formulas = [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
-    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    formulas = [
+        c.coordinate
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
+    # A sheet per source, each with its own headings in the order of XLSX_COLUMNS.
+    rows = [list(XLSX_COLUMNS)]
+    for sheet in workbook.worksheets[1:]:
+        values = list(sheet.iter_rows(values_only=True))[1:]
+        rows += [["" if v is None else str(v) for v in row] for row in values]
     return rows, formulas
 
 

@@ -19,6 +19,7 @@ from reviews.models import ReCheck
 from safeguarding import audit
 
 from .. import columns, export, sorting
+from ..dashboard import partnership_trends, tally_sections
 from ..filters import ActionFilter, applied
 from ..fragments import fragment
 from ..models import Meeting
@@ -101,9 +102,12 @@ def dashboard_context(request):
         if scope.can_edit_anything
         else []
     )
+    tallies = summary_tallies(rows, linked=scope.readable_partnerships)
     return {
         "heading": "Dashboard",
-        "tallies": summary_tallies(rows, linked=scope.readable_partnerships),
+        "tallies": tallies,
+        "sections": tally_sections(tallies),
+        "trends": partnership_trends(scope, today),
         "last_deadline": since,
         "next_bmg": next_bmg,
         "today": today,
@@ -129,6 +133,9 @@ def summary_tallies(rows, linked=None):
         "objective__priority",
         "workstream__partnership",
         "recommendation__review",
+        "auditrecommendation__audit",
+        "selfassessment__cycle",
+        "decision__meeting",
     )
     group_of = {parent.pk: parent.child.summary_group for parent in parents}
     partnership_of = {parent.pk: parent.partnership_id for parent in parents}
@@ -141,7 +148,7 @@ def summary_tallies(rows, linked=None):
         tally.add(row["latest_rating"], row["n"])
     grouped = {"priority": [], "workstream": [], "review": []}
     for (kind, _key), tally in sorted(tallies.items(), key=lambda item: item[1].title):
-        grouped[kind].append(tally)
+        grouped.setdefault(kind, []).append(tally)
     return grouped
 
 
@@ -210,7 +217,7 @@ def action_export(request, fmt):
         export.write_csv(results, response)
     else:
         buffer = io.BytesIO()
-        export.write_xlsx(results, buffer)
+        export.write_xlsx(results, buffer, filters=export.describe_filters(filterset))
         response = HttpResponse(
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

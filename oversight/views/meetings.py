@@ -46,6 +46,7 @@ from ..cycle import (
     return_rates,
 )
 from ..forms import CyclePatternForm, MeetingForm
+from ..highlights import meeting_reports_context
 from ..models import Meeting, PackRecord, PackRender, ReminderLog
 from ..pack import build_pack, render_pack_html
 from ..reminders import remind_now
@@ -167,6 +168,7 @@ def meeting_detail(request, pk):
             .order_by("-sent_at")
         )
         context["can_remind"] = meeting.date >= timezone.localdate()
+    context |= meeting_reports_context(request.user, meeting, partnership)
     return render(
         request,
         "oversight/meetings/meeting_detail.html",

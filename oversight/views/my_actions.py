@@ -25,6 +25,7 @@ from plans.pages import page
 from plans.updates import UpdateConflict, edit_tokens
 
 from ..forms import MyActionsFilter
+from ..highlights import reports_due_for
 from .actions import bmg_deadlines, needs_update
 
 CONFLICT = "Someone else updated this action since you opened the page"
@@ -69,6 +70,7 @@ def my_actions(request):
         "last_deadline": since,
         "next_bmg": next_bmg,
         "meanings": [(Rating(r).label, m) for r, m in _meanings(rows).items()],
+        "reports_due": reports_due_for(request.user),
     }
     title = "My actions" if not errors else "Error: My actions"
     return render(

@@ -60,7 +60,7 @@ def many_actions(seed, officer, qa_group):
 @pytest.mark.parametrize(
     ("name", "params", "limit"),
     [
-        ("oversight:dashboard", {}, 16),
+        ("oversight:dashboard", {}, 18),  # + partnerships and BMG meetings (trend)
         # All actions: one more for the reader's chosen columns (oversight.ColumnChoice).
         ("oversight:action_list", {}, 16),
         ("oversight:action_list", {"rating": "red", "q": "Bulk"}, 16),

@@ -333,10 +333,10 @@ def test_downloads_follow_the_filters_and_neutralise_formulas(client, seed, chai
     body = csv_response.content.decode()
     assert body.count("\n") == 2 and "'=cmd" in body
     xlsx = client.get(reverse("oversight:action_export", args=["xlsx"]))
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content))["Business plan"]
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 30
-    comments = [row[rows[0].index("comment")] for row in rows[1:]]
+    comments = [row[rows[0].index("Latest progress comment")] for row in rows[1:]]
     assert "'=cmd|' /C calc'!A0" in comments
     assert client.get(reverse("oversight:action_export", args=["pdf"])).status_code == 404
 

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from oversight.demo_reports import load_demo_reports
 from oversight.models import Meeting
 from plans.history import backdate_history, refresh_latest_updates
 from plans.models import Action, Agency, Group, Partnership, RagUpdate, Rating, Role
@@ -74,8 +75,10 @@ class Command(BaseCommand):
             users = self.create_users()
             self.create_meetings()
             count = self.create_updates(users)
+            extras = load_demo_reports(users)
         self.stdout.write(f"Demo users: {', '.join(users)}; password {DEMO_PASSWORD}")
         self.stdout.write(f"Demo updates created: {count}")
+        self.stdout.write(f"Demo highlight reports and decisions created: {extras}")
 
     def create_users(self):
         User = get_user_model()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("oversight", "0005_clock_reminders"),
+        ("oversight", "0006_highlight_reports_decisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
