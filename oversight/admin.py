@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from plans.admin import HistoryAdmin
 
-from .models import Decision, HighlightReport, Meeting
+from .models import ColumnChoice, Decision, HighlightReport, Meeting
 
 
 @admin.register(Meeting)
@@ -21,3 +21,9 @@ class HighlightReportAdmin(HistoryAdmin):
 class DecisionAdmin(HistoryAdmin):
     list_display = ["meeting", "number", "needs_action"]
     list_filter = ["needs_action"]
+
+
+@admin.register(ColumnChoice)
+class ColumnChoiceAdmin(HistoryAdmin):
+    list_display = ["user", "chosen_at"]
+    raw_id_fields = ["user"]

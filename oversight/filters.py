@@ -1,14 +1,49 @@
-"""Filters of the action list (django-filter), scoped to what the user may read."""
+"""Filters of the action list (django-filter), scoped to what the user may read, and the
+summary of the applied ones shown above the results."""
+
+from datetime import date
 
 import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from plans.access import scope_for
+from plans.forms import DateField, DateInputWidget
 from plans.models import ActionParent, Agency, Group, Partnership, Priority, Rating
 
 NOT_RATED = "none"
+PARTS = ("_0", "_1", "_2")  # day, month, year: MultiWidget's names for the three boxes
+
+
+class LinkableDateWidget(DateInputWidget):
+    """The day, month and year boxes, which also read one ISO date under the filter's own
+    name (`?due_by=2027-02-01`), the form other pages' links use."""
+
+    def value_from_datadict(self, data, files, name):
+        single = data.get(name)
+        if single and not any(data.get(name + part) for part in PARTS):
+            try:
+                given = date.fromisoformat(single)
+            except ValueError:
+                return [single, "", ""]  # reported as a date missing its month and year
+            return [str(given.day), str(given.month), str(given.year)]
+        return super().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+
+class DateFilter(django_filters.Filter):
+    """A date typed in the GOV.UK day, month and year boxes (plans.forms.DateField), with
+    messages such as "Due from must be a real date"."""
+
+    field_class = DateField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", LinkableDateWidget)
+        super().__init__(*args, **kwargs)
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -62,16 +97,19 @@ class ActionFilter(django_filters.FilterSet):
         method="only_overdue",
         widget=forms.CheckboxInput,
     )
-    due_by = django_filters.DateFilter(
+    due_from = DateFilter(
+        label="Due from",
+        method="due_on_or_after",
+        help_text="Actions due on or after this date. For example, 1 3 2027",
+    )
+    due_by = DateFilter(
         label="Due by",
         method="due_between_now_and",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Open actions due from today up to this date.",
+        help_text="Open actions due up to this date, from today unless 'Due from' is given.",
     )
-    not_updated_since = django_filters.DateFilter(
+    not_updated_since = DateFilter(
         label="Not updated since",
         method="stale_since",
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Actions with no update on or after this date.",
     )
 
@@ -114,9 +152,49 @@ class ActionFilter(django_filters.FilterSet):
     def only_overdue(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset
 
+    def due_on_or_after(self, queryset, name, value):
+        return queryset.filter(effective_due__gte=value)
+
     def due_between_now_and(self, queryset, name, value):
-        today = timezone.localdate()
-        return queryset.filter(effective_due__gte=today, effective_due__lte=value).not_complete()
+        queryset = queryset.filter(effective_due__lte=value).not_complete()
+        if self.form.cleaned_data.get("due_from"):
+            return queryset  # the other filter gives the start
+        return queryset.filter(effective_due__gte=timezone.localdate())
 
     def stale_since(self, queryset, name, value):
         return queryset.filter(Q(latest_as_of__lt=value) | Q(latest_as_of__isnull=True))
+
+
+def _shown_value(filter_, value):
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return format_date(value, "j F Y")
+    choices = dict(getattr(filter_, "extra", {}).get("choices") or [])
+    return str(choices.get(value, value))
+
+
+def applied(filterset, query):
+    """The filters in force, each {label, value, href}: `href` is this page without that
+    filter (its day, month and year boxes too), other filters and the sort kept, page 1.
+    Also {"clear": href} for "Clear all", which keeps only the sort."""
+    found = []
+    if filterset.is_bound and filterset.is_valid():
+        for name, filter_ in filterset.filters.items():
+            value = filterset.form.cleaned_data.get(name)
+            if value in (None, "", False):
+                continue
+            params = query.copy()
+            for key in (name, *(name + part for part in PARTS), "page"):
+                params.pop(key, None)
+            found.append(
+                {
+                    "label": filter_.label,
+                    "value": _shown_value(filter_, value),
+                    "href": f"?{params.urlencode()}",
+                }
+            )
+    clear = query.__class__(mutable=True)
+    if query.get("sort"):
+        clear["sort"] = query["sort"]
+    return {"filters": found, "clear": f"?{clear.urlencode()}"}

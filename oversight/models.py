@@ -463,3 +463,33 @@ class Decision(ActionParent):
         """(kind, key, title, link) of the dashboard row its actions count in: the meeting."""
         title = f"BMG decisions, {self.meeting.date:%-d %B %Y}"
         return ("decision", ("meeting", self.meeting_id), title, self.log_url)
+
+
+class ColumnChoice(models.Model):
+    """The columns one person chose to see on All actions, remembered for their next visit.
+    The keys are oversight/sorting.py's; ones that no longer exist are ignored on reading."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="column_choice"
+    )
+    columns = models.JSONField(help_text="Column keys, in table order.")
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    history = history()
+
+    def __str__(self):
+        return f"Columns of {self.user} ({self.chosen_at:%d %b %Y})"
+
+    @classmethod
+    def remembered(cls, user):
+        """The chosen column keys, or None when the person has not chosen."""
+        found = cls.objects.filter(user=user).first()
+        return list(found.columns) if found else None
+
+    @classmethod
+    def remember(cls, user, columns):
+        found = cls.objects.filter(user=user).first() or cls(user=user)
+        found.columns = list(columns)
+        found._history_user = user
+        found.save()
+        return found

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, archive, imports, meetings, meetings_reports, my_actions
+from .views import actions, archive, columns, imports, meetings, meetings_reports, my_actions
 
 app_name = "oversight"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", actions.dashboard, name="dashboard"),
     path("my-actions/", my_actions.my_actions, name="my_actions"),
     path("actions/", actions.action_list, name="action_list"),
+    path("actions/columns/", columns.choose_columns, name="choose_columns"),
     path("actions/export.<str:fmt>", actions.action_export, name="action_export"),
     path("archive/", archive.archive_list, name="archive_list"),
     path("archive/<str:kind>/<int:pk>/", archive.archive_object, name="archive_object"),

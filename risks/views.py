@@ -17,10 +17,27 @@ from plans.access import (
 )
 from plans.changes import changes_of, latest
 from plans.pages import current_partnership, page
+from plans.sorting import Sorter
 from plans.views.editing import form_page
 
 from .forms import AppetiteForm, ArchiveForm, RegisterFilter, ReviewForm, RiskForm
 from .models import Risk, RiskAppetite
+
+# The register's columns; highest score after controls first unless the reader sorts.
+SORTER = Sorter(
+    {
+        "ref": ("Ref.", ("reference",)),
+        "risk": ("Risk", ("title",)),
+        "owner": ("Owner", ("owner_text",)),
+        "before": ("Before controls", ("inherent", "residual", "reference")),
+        "after": ("After controls", ("residual", "inherent", "reference")),
+        # Above or within appetite follows the score after controls.
+        "appetite": ("Appetite", ("residual", "reference")),
+        "review": ("Next review", ("next_review_on", "reference")),
+    },
+    default="after",
+    default_descending=True,
+)
 
 EDIT = ["GET", "POST"]
 
@@ -68,8 +85,9 @@ def risk_register(request, partnership):
     appetite = RiskAppetite.score_for(partnership)
     today = timezone.localdate()
     filters = RegisterFilter(request.GET or None, partnership=partnership)
+    sort = request.GET.get("sort")
     risks = filters.apply(
-        Risk.objects.filter(partnership=partnership).for_register(),
+        SORTER.apply(Risk.objects.filter(partnership=partnership).for_register(), sort),
         appetite=appetite,
         today=today,
     )
@@ -86,9 +104,12 @@ def risk_register(request, partnership):
             checked=checked,
             filter_boxes=filters.boxes(),
             risks=list(risks),
+            headings=SORTER.headings(request.GET, sort),
+            sort=sort if sort and not SORTER.is_default(sort) else "",
             appetite=appetite,
             today=today,
             is_officer=scope_for(request.user).is_officer_of(partnership.pk),
+            wide=True,
         ),
     )
 

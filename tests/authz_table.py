@@ -174,6 +174,8 @@ RISK_REVIEWED = lambda home: {  # noqa: E731
     "impact": "3",
     "commentary": "Matrix check",
 }
+COLUMNS = lambda home: {"columns": ["due", "rating"]}  # noqa: E731
+SAVED = "L 302 302 302 302 302 302 302"  # a form any signed-in user may save for themself
 APPETITE = lambda home: {"score": "10"}  # noqa: E731
 MEASURE = _pk("measure")
 MEASURE_TEXT = lambda home: {  # noqa: E731
@@ -286,6 +288,7 @@ TABLE = {
     "oversight:my_actions": Row(None, READ, EDITOR_SAVE, RATED_ROW),
     "oversight:action_list": Row(None, READ, SAFE_ONLY),
     "oversight:action_export": Row(CSV, READ, SAFE_ONLY),
+    "oversight:choose_columns": Row(None, POST_ONLY, SAVED, COLUMNS),
     "plans:action_detail": Row(ACTION, SHARED, SAFE_ONLY),
     "plans:action_update": Row(ACTION, EDITOR, EDITOR_SAVE, RATED),
     "plans:plan_list": Row(None, READ, SAFE_ONLY),

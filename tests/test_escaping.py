@@ -571,6 +571,11 @@ def pages(w):
         ("dashboard", reverse("oversight:dashboard")),
         ("action list", reverse("oversight:action_list")),
         ("action list, searched", reverse("oversight:action_list") + "?q=%3Cscript%3E"),
+        (
+            "action list, sorted by comment, hostile sort and dates",
+            reverse("oversight:action_list")
+            + "?sort=%3Cscript%3E&due_from_0=%3Cscript%3E&due_by=%3Cb%3E&sort=-comment",
+        ),
         ("action detail", reverse("plans:action_detail", args=[w.action.pk])),
         ("workstream action", reverse("plans:action_detail", args=[w.ws_action.pk])),
         ("review action", reverse("plans:action_detail", args=[w.rec_action.pk])),
@@ -578,6 +583,7 @@ def pages(w):
         ("my actions", reverse("oversight:my_actions") + "?show=all"),
         ("plan list", reverse("plans:plan_list")),
         ("plan", reverse("plans:plan_detail", args=[w.plan.slug])),
+        ("plan, sorted", reverse("plans:plan_detail", args=[w.plan.slug]) + "?sort=-comment"),
         ("workstreams", reverse("workstreams:workstream_list", args=[p.short_name])),
         ("review list", reverse("reviews:review_list")),
         ("review", reverse("reviews:review_detail", args=[w.review.pk])),
@@ -941,6 +947,7 @@ def test_pages_show_hostile_text_escaped(client, world, name):
 # checked below (PDFs, spreadsheets).
 NOT_PAGES = {
     "oversight:action_export",
+    "oversight:choose_columns",  # a POST that redirects to All actions
     "oversight:meeting_pack_pdf",
     "oversight:restore_object",
     "reviews:review_pdf",

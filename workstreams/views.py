@@ -10,10 +10,22 @@ from django.views.decorators.http import require_http_methods, require_safe
 from plans.access import get_managed, get_managed_partnership, get_partnership_for_user, scope_for
 from plans.models import Action
 from plans.pages import page
+from plans.sorting import Sorter, severity
 from plans.views.editing import form_page
 
 from .forms import WorkstreamForm
 from .models import Workstream
+
+# Each workstream's table sorts the same way; its own numbering is the default.
+SORTER = Sorter(
+    {
+        "no": ("No.", ("position",)),
+        "action": ("Action", ("text",)),
+        "lead": ("Lead", ("lead_text",)),
+        "rating": ("Rating", (severity,)),
+    },
+    default="no",
+)
 
 
 @login_required
@@ -28,8 +40,9 @@ def workstream_list(request, partnership):
     actions = Action.objects.for_list().filter(
         parent__in=[ws.pk for ws in workstreams], withdrawn_on=None
     )
+    sort = request.GET.get("sort")
     by_parent = {}
-    for action in actions.order_by("position"):
+    for action in SORTER.apply(actions, sort):
         by_parent.setdefault(action.parent_id, []).append(action)
     rows = [(ws, by_parent.get(ws.pk, [])) for ws in workstreams]
     return render(
@@ -40,6 +53,9 @@ def workstream_list(request, partnership):
             "Practice improvement workstreams",
             partnership=partnership,
             rows=rows,
+            headings=SORTER.headings(request.GET, sort),
+            # Moving actions up and down makes sense only in their own order.
+            in_own_order=SORTER.is_default(sort),
             is_officer=scope_for(request.user).is_officer_of(partnership.pk),
         ),
     )

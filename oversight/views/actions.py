@@ -19,9 +19,9 @@ from plans.rag import Tally
 from reviews.models import ReCheck
 from safeguarding import audit
 
-from .. import export, sorting
+from .. import columns, export, sorting
 from ..dashboard import partnership_trends, tally_sections
-from ..filters import ActionFilter
+from ..filters import ActionFilter, applied
 from ..fragments import fragment
 from ..models import Meeting
 
@@ -151,6 +151,10 @@ def summary_tallies(rows, linked=None):
 @login_required
 @require_safe
 def action_list(request):
+    """Every action the reader may see: filtered, sorted by any shown column, in the columns
+    the reader chose (oversight/columns.py), a page at a time."""
+    shown = columns.shown_for(request.user)
+
     def body_context():
         actions = Action.objects.visible_to(request.user).for_page()
         filterset = ActionFilter(request.GET or None, queryset=actions, user=request.user)
@@ -162,20 +166,36 @@ def action_list(request):
         query = request.GET.copy()
         query.pop("page", None)
         return {
-            "heading": "All actions",
             "filter": filterset,
+            "applied": applied(filterset, query),
             "page": page_obj,
             "page_range": paginator.get_elided_page_range(page_obj.number),
             "querystring": query.urlencode(),
-            "headings": sorting.headings(query, request.GET.get("sort")),
+            "headings": sorting.headings(query, request.GET.get("sort"), shown),
+            "columns": shown,
+            "sort": request.GET.get("sort", ""),
             "count": paginator.count,
         }
 
-    body = fragment(request, "action_list", "oversight/_action_list_body.html", body_context)
+    # The chosen columns are part of the fragment's name, so each choice is cached apart.
+    body = fragment(
+        request,
+        "action_list:" + ",".join(shown),
+        "oversight/_action_list_body.html",
+        body_context,
+    )
     return render(
         request,
-        "oversight/fragment_page.html",
-        page(request, "All actions", nav="oversight:action_list", body=body),
+        "oversight/action_list.html",
+        page(
+            request,
+            "All actions",
+            nav="oversight:action_list",
+            body=body,
+            wide=True,
+            columns_form=columns.ColumnsForm(initial={"columns": shown}),
+            query=request.GET.urlencode(),
+        ),
     )
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from .. import sorting
 from ..access import can_edit_action, get_action_for_user, get_editable_action_for_user, scope_for
 from ..changes import changes_of, latest
 from ..forms import UpdateForm
@@ -247,30 +248,46 @@ def plan_detail(request, slug):
         archived_at=None,
         partnership__in=scope.readable_partnerships,
     )
-    actions = (
-        Action.objects.for_list()
-        .filter(parent__objective__plan=plan, withdrawn_on=None)
-        .order_by("parent__objective__number", "position")
-    )
-    by_objective = {}
-    for action in actions:
-        by_objective.setdefault(action.parent_id, []).append(action)
+    sort = request.GET.get("sort")
     objectives = list(plan.objectives.filter(archived_at=None).select_related("priority"))
+    live = {objective.pk for objective in objectives}
+    actions = [
+        action
+        for action in sorting.PLAN.apply(
+            Action.objects.for_list().filter(parent__objective__plan=plan, withdrawn_on=None),
+            sort,
+        )
+        if action.parent_id in live
+    ]
     can_manage = scope.is_officer_of(plan.partnership_id)
+    grouped = sorting.PLAN.is_default(sort)
     context = {
         "plan": plan,
         "can_archive": can_manage,
         "can_manage": can_manage,
         "priorities": list(plan.priorities.all()),
         "cohorts": list(plan.focus_cohorts.all()),
-        "objectives": [(o, by_objective.get(o.pk, [])) for o in objectives],
+        "objectives": by_objective(objectives, actions),
+        # Sorted by another column, the table is one flat list of actions.
+        "sorted_actions": None if grouped else actions,
+        "headings": sorting.PLAN.headings(request.GET, sort),
         "changes": plan_changes(plan) if can_manage else [],
+        "wide": True,
     }
     return render(
         request,
         "plans/plan_detail.html",
         page(request, plan.title, partnership=plan.partnership, **context),
     )
+
+
+def by_objective(objectives, actions):
+    """(objective, its actions) in the plan's order, each objective's actions in the order
+    of `actions`."""
+    found = {}
+    for action in actions:
+        found.setdefault(action.parent_id, []).append(action)
+    return [(objective, found.get(objective.pk, [])) for objective in objectives]
 
 
 def plan_changes(plan):
