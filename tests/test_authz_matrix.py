@@ -422,6 +422,39 @@ def nscp_home(officer):
     )
 
 
+def build_homes(users):
+    """Each partnership's objects the matrix's URLs point at, keyed as HOME_OF names them
+    (the browser walk of every page builds the same)."""
+    homes = {"NCSCP": ncscp_home(users["officer"]), "NSCP": nscp_home(users["outsider"])}
+    for home in homes.values():
+        home.case = intake_case(home.short_name)
+        home.decision = matrix_decision(home.meeting, users["officer"])
+        home.recheck = ReCheck.objects.create(
+            action_id=home.review_action,
+            kind=ReCheck.Kind.DIP_TEST,
+            due_on=date(2026, 1, 5),
+            scheduled_by=users["officer"],
+        ).pk
+        home.measure = Measure.objects.create(
+            partnership=Partnership.objects.get(short_name=home.short_name),
+            name="Matrix measure",
+            definition="Matrix",
+            higher_is_better=True,
+        ).pk
+    quality_objects(homes["NCSCP"], Group.objects.get(slug="ncscp-childrens-qa"))
+    quality_objects(homes["NSCP"])
+    homes["NCSCP"].report_group = "ncscp-childrens-qa"
+    homes["NSCP"].report_group = "csecag"
+    # NCSCP's data set is led by the Children's QA subgroup, whose chair manages it.
+    DataSet.objects.create(
+        partnership=Partnership.objects.get(short_name="NCSCP"),
+        lead_group=Group.objects.get(slug="ncscp-childrens-qa"),
+    )
+    # NSCP as the CSE group's chair meets it: the action is one that group leads.
+    homes["NSCP-CSE"] = replace(homes["NSCP"], action=Action.objects.get(ref=CSE_ACTION).pk)
+    return homes
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Built once inside a transaction that is rolled back after the module; each test runs
@@ -432,36 +465,7 @@ def world(django_db_setup, django_db_blocker):
         try:
             call_command("load_seed", verbosity=0)
             users = make_cast()
-            homes = {
-                "NCSCP": ncscp_home(users["officer"]),
-                "NSCP": nscp_home(users["outsider"]),
-            }
-            # NSCP as the CSE group's chair meets it: the action is one that group leads.
-            for home in homes.values():
-                home.case = intake_case(home.short_name)
-                home.decision = matrix_decision(home.meeting, users["officer"])
-                home.recheck = ReCheck.objects.create(
-                    action_id=home.review_action,
-                    kind=ReCheck.Kind.DIP_TEST,
-                    due_on=date(2026, 1, 5),
-                    scheduled_by=users["officer"],
-                ).pk
-                home.measure = Measure.objects.create(
-                    partnership=Partnership.objects.get(short_name=home.short_name),
-                    name="Matrix measure",
-                    definition="Matrix",
-                    higher_is_better=True,
-                ).pk
-            quality_objects(homes["NCSCP"], Group.objects.get(slug="ncscp-childrens-qa"))
-            quality_objects(homes["NSCP"])
-            homes["NCSCP"].report_group = "ncscp-childrens-qa"
-            homes["NSCP"].report_group = "csecag"
-            # NCSCP's data set is led by the Children's QA subgroup, whose chair manages it.
-            DataSet.objects.create(
-                partnership=Partnership.objects.get(short_name="NCSCP"),
-                lead_group=Group.objects.get(slug="ncscp-childrens-qa"),
-            )
-            homes["NSCP-CSE"] = replace(homes["NSCP"], action=Action.objects.get(ref=CSE_ACTION).pk)
+            homes = build_homes(users)
             yield World(users=users, homes=homes, sessions=sessions_for(users))
         finally:
             transaction.set_rollback(True)

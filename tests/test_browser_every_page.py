@@ -15,19 +15,14 @@ Screenshots of what fails go to /tmp/shots-every-page/ (looked at by hand).
 """
 
 import os
-from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.urls import get_resolver, reverse
 
-from plans.models import Action
-from reviews.models import ReCheck
-
 from .authz_table import HOME_OF, ROLES, TABLE
-from .test_authz_matrix import CSE_ACTION, intake_case, make_cast, ncscp_home, nscp_home
+from .test_authz_matrix import build_homes, make_cast
 from .test_browser import axe_violations
 from .test_browser_manage import browser, new_page, sign_in  # noqa: F401
 
@@ -62,18 +57,7 @@ USERNAMES = {
 def homes():
     """The matrix's cast and objects, committed so the live server sees them."""
     call_command("load_seed", verbosity=0)
-    users = make_cast()
-    homes = {"NCSCP": ncscp_home(users["officer"]), "NSCP": nscp_home(users["outsider"])}
-    for home in homes.values():
-        home.case = intake_case(home.short_name)
-        home.recheck = ReCheck.objects.create(
-            action_id=home.review_action,
-            kind=ReCheck.Kind.DIP_TEST,
-            due_on=date(2026, 1, 5),
-            scheduled_by=users["officer"],
-        ).pk
-    homes["NSCP-CSE"] = replace(homes["NSCP"], action=Action.objects.get(ref=CSE_ACTION).pk)
-    return homes
+    return build_homes(make_cast())
 
 
 def pages_of(role, homes):

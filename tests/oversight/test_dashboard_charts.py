@@ -173,7 +173,9 @@ def test_the_dashboard_queries_do_not_grow_with_actions(client, world, officer):
         )
     Action.objects.filter(ref__startswith="t-more-").refresh_current_rating()
     assert len(actions) == 40
-    assert cold_queries() == before
+    # The to-update list loads each kind of parent it shows once, so with more actions of one
+    # kind at its head it may need fewer queries, never more.
+    assert cold_queries() <= before
     html = dashboard(client, officer)
     assert trend_rows(html, world.partnership)["2 June 2021"] == [42, 2, 4, 1]
 
