@@ -15,7 +15,7 @@ COLUMNS = {
     "due": ("Due", ("effective_due",)),
     "rating": ("Rating", (severity,)),
     "updated": ("Last update", ("latest_as_of",)),
-    "comment": ("Latest comment", ("latest_comment",)),
+    "comment": ("Latest comment", ("latest_update__comment",)),
 }
 
 SORTER = Sorter(COLUMNS, default="ref")
