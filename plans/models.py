@@ -24,6 +24,16 @@ from .scope import Scope
 from .timescales import timescale_dates
 
 
+def set_with_reason(when, reason, name):
+    """A check that `when` (a date) and `reason` (text) are set together or not at all: a
+    withdrawal, closure and the like always says why."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{when}__isnull": True, reason: ""})
+        | (Q(**{f"{when}__isnull": False}) & ~Q(**{reason: ""})),
+        name=name,
+    )
+
+
 class TimeStampedModel(models.Model):
     # db_default as well, because fixtures load with raw saves that skip auto_now.
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
@@ -967,11 +977,7 @@ class Action(TimeStampedModel):
                 condition=Q(revised_due_date__isnull=True) | ~Q(revision_reason=""),
                 name="action_revised_due_date_has_reason",
             ),
-            models.CheckConstraint(
-                condition=Q(withdrawn_on__isnull=True, withdrawn_reason="")
-                | (Q(withdrawn_on__isnull=False) & ~Q(withdrawn_reason="")),
-                name="action_withdrawn_with_a_reason",
-            ),
+            set_with_reason("withdrawn_on", "withdrawn_reason", "action_withdrawn_with_a_reason"),
         ]
 
     def __str__(self):

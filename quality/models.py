@@ -29,6 +29,7 @@ from plans.models import (
     Role,
     TimeStampedModel,
     history,
+    set_with_reason,
 )
 from reviews.models import CaseReview
 
@@ -278,15 +279,11 @@ class AuditRecommendation(ActionParent):
             models.UniqueConstraint(
                 fields=["audit", "number"], name="audit_recommendation_number_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(closed_on__isnull=True, closed_reason="")
-                | (Q(closed_on__isnull=False) & ~Q(closed_reason="")),
-                name="audit_recommendation_closure_has_reason",
+            set_with_reason(
+                "closed_on", "closed_reason", "audit_recommendation_closure_has_reason"
             ),
-            models.CheckConstraint(
-                condition=Q(withdrawn_on__isnull=True, withdrawn_reason="")
-                | (Q(withdrawn_on__isnull=False) & ~Q(withdrawn_reason="")),
-                name="audit_recommendation_withdrawal_has_reason",
+            set_with_reason(
+                "withdrawn_on", "withdrawn_reason", "audit_recommendation_withdrawal_has_reason"
             ),
         ]
 

@@ -22,6 +22,7 @@ from plans.models import (
     Theme,
     TimeStampedModel,
     history,
+    set_with_reason,
 )
 
 
@@ -210,16 +211,10 @@ class Recommendation(ActionParent):
                 condition=~Q(source="added") | ~Q(provenance=""),
                 name="recommendation_added_has_provenance",
             ),
-            models.CheckConstraint(
-                condition=Q(withdrawn_on__isnull=True, withdrawn_reason="")
-                | (Q(withdrawn_on__isnull=False) & ~Q(withdrawn_reason="")),
-                name="recommendation_withdrawal_has_reason",
+            set_with_reason(
+                "withdrawn_on", "withdrawn_reason", "recommendation_withdrawal_has_reason"
             ),
-            models.CheckConstraint(
-                condition=Q(closed_on__isnull=True, closed_reason="")
-                | (Q(closed_on__isnull=False) & ~Q(closed_reason="")),
-                name="recommendation_closure_has_reason",
-            ),
+            set_with_reason("closed_on", "closed_reason", "recommendation_closure_has_reason"),
         ]
 
     def __str__(self):
