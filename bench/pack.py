@@ -291,12 +291,12 @@ def measure(meeting_pk, small_meeting_pk, out):
 
     # Warm up fonts and template caches on the small partnership (and count its queries).
     small_html, small_queries = pack_html(small_meeting_pk)
-    render_pdf(small_html)
+    render_pdf(small_html, in_parts=True)
 
     started = time.perf_counter()
     html, queries = pack_html(meeting_pk)
     templated = time.perf_counter()
-    pdf = render_pdf(html)
+    pdf = render_pdf(html, in_parts=True)
     finished = time.perf_counter()
     css = (BASE_DIR / "static" / "src" / "print.css").read_text()
     Path(out).write_text(html.replace(STYLESHEET, f"<style>{css}</style>"), encoding="utf-8")

@@ -129,7 +129,7 @@ def render_pack(render_pk):
             partnership=render.partnership,
             generated_by=person(render.requested_by),
         )
-        pdf = render_pdf(render_pack_html(pack))
+        pdf = render_pdf(render_pack_html(pack), in_parts=True)
     except Exception as exc:
         logger.exception("Pack render %s failed", render.pk)
         render.fail(f"{type(exc).__name__}: {exc}", now=timezone.now())

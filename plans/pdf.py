@@ -81,10 +81,25 @@ class RenderedPdf:
     pages: int
 
 
-def render_pdf(html, *, variant=None):
-    """Lay out and write `html`; returns the bytes and the page count."""
+def render_pdf(html, *, variant=None, in_parts=False):
+    """Lay out and write `html`; returns the bytes and the page count.
+
+    in_parts: lay out a long document about settings.PDF_PART_PAGES pages at a time, so its
+    peak memory does not grow with its length (plans.pdfparts; the template marks its front
+    matter with data-pdf-front)."""
     from weasyprint import HTML  # noqa: PLC0415  (see StaticFilesOnly)
 
     variant = variant if variant is not None else (settings.PDF_VARIANT or None)
+    if in_parts:
+        from plans.pdfparts import render_in_parts  # noqa: PLC0415
+
+        content, pages = render_in_parts(
+            html,
+            variant=variant,
+            base_url=BASE_URL,
+            url_fetcher=StaticFilesOnly(),
+            part_pages=settings.PDF_PART_PAGES,
+        )
+        return RenderedPdf(content, pages)
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly()).render()
     return RenderedPdf(document.write_pdf(pdf_variant=variant), len(document.pages))

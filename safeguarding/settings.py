@@ -314,6 +314,9 @@ PACK_RENDER_TIMEOUT_SECONDS = env.int("PACK_RENDER_TIMEOUT_SECONDS", default=600
 
 # PDFs are tagged for screen readers (PDF/UA-1) unless this is set empty.
 PDF_VARIANT = env.str("PDF_VARIANT", default="pdf/ua-1")
+# Long PDFs (the BMG pack) are laid out this many pages at a time, so a render's memory does
+# not grow with the pack (plans.pdfparts): about 2.5 MB a page on top of the process.
+PDF_PART_PAGES = env.int("PDF_PART_PAGES", default=40)
 
 # Marking printed on every page of packs and exports.
 PROTECTIVE_MARKING = env.str("PROTECTIVE_MARKING", default="OFFICIAL-SENSITIVE")

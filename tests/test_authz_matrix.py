@@ -486,7 +486,7 @@ def quick_pdfs(monkeypatch):
     from oversight import renders
     from plans import pdf
 
-    def render_pdf(html, *, variant=None):
+    def render_pdf(html, *, variant=None, in_parts=False):
         assert html  # the page was built, only its layout is skipped
         return pdf.RenderedPdf(b"%PDF-1.7 matrix", 1)
 

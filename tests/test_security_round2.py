@@ -483,7 +483,7 @@ def quick_pdfs(monkeypatch):
     from oversight import renders
     from plans import pdf
 
-    def render_pdf(html, *, variant=None):
+    def render_pdf(html, *, variant=None, in_parts=False):
         return pdf.RenderedPdf(b"%PDF-1.7 test", 1)
 
     monkeypatch.setattr(pdf, "render_pdf", render_pdf)

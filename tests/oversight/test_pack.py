@@ -187,7 +187,7 @@ def pdf_pages(content):
 
 def pack_pdf(meeting, **kwargs):
     pack = build_pack(meeting, generated_by="Olu Officer", **kwargs)
-    pdf = render_pdf(render_pack_html(pack))
+    pdf = render_pdf(render_pack_html(pack), in_parts=True)
     return pack, pdf, pdf_pages(pdf.content)
 
 
@@ -737,13 +737,13 @@ def test_assurance_section_reports_exercises_since_the_previous_meeting(ilor):
     october = build_pack(ilor.meetings[2])
     assert october.assurance["exercises"] == []
 
-    pages = pdf_pages(render_pdf(render_pack_html(june)).content)
+    pages = pdf_pages(render_pdf(render_pack_html(june), in_parts=True).content)
     text = section(pages, "5. Assurance (ILOR) results", "6. Actions from the last meeting")
     assert "ILOR April 2021, 21 April 2021" in text
     assert "Grades: Gold 1; Silver 2; Bronze 0; Not assessed 0." in text
     assert "Fathers Test Health Trust Silver Bronze ILOR January 2021 Up" in text
     assert "Pre-birth Test Health Trust Gold None First rated" in text
-    october_pages = pdf_pages(render_pdf(render_pack_html(october)).content)
+    october_pages = pdf_pages(render_pdf(render_pack_html(october), in_parts=True).content)
     assert "No ILOR assurance exercise was held between 3 June 2021 and 29 September 2021" in (
         flat(" ".join(october_pages))
     )

@@ -44,7 +44,7 @@ def demo_pack(seed, settings):
         call_command(command, verbosity=0, stdout=StringIO())
     ncscp = Partnership.objects.get(short_name="NCSCP")
     pack = build_pack(latest_bmg_meeting(ncscp), partnership=ncscp)
-    return pack, render_pdf(render_pack_html(pack))
+    return pack, render_pdf(render_pack_html(pack), in_parts=True)
 
 
 def test_no_page_of_the_demo_pack_is_nearly_empty(demo_pack, settings):

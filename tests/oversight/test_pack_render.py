@@ -92,7 +92,7 @@ def test_a_failed_render_is_reported_and_can_be_tried_again(
     meeting = world.meetings[1]
     pdf_url, render_url = urls(meeting)
 
-    def broken(html, *, variant=None):
+    def broken(html, *, variant=None, in_parts=False):
         raise RuntimeError("no fonts on this worker")
 
     monkeypatch.setattr(renders, "render_pdf", broken)

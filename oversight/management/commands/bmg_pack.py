@@ -84,7 +84,7 @@ class Command(BaseCommand):
             output.write_text(html, encoding="utf-8")
             self.stdout.write(f"Wrote {output} (HTML) for {meeting}.")
             return
-        pdf = render_pdf(html)
+        pdf = render_pdf(html, in_parts=True)
         output.write_bytes(pdf.content)
         seconds = time.perf_counter() - started
         PackRecord.objects.create(
