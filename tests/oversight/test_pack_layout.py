@@ -93,3 +93,25 @@ def test_the_check_finds_a_nearly_empty_page_and_excuses_only_a_section_start(se
     follows = PAGE.format(cls="", title="3. Items due", body=lines(3))
     fills = fills_of(render_pdf(synthetic(long_section, follows)).content, settings)
     assert len(fills) == 2 and nearly_empty(fills, MUST_START_PAGE) == []
+
+
+def test_the_demo_pack_laid_out_in_parts_reads_as_one_long_layout(demo_pack, settings):
+    """The pack is laid out a few pages at a time (plans.pdfparts); cut into parts of four
+    pages it still gives one long layout's pages, page numbers and contents numbers."""
+    import io
+
+    from pypdf import PdfReader
+
+    pack, _ = demo_pack
+    html = render_pack_html(pack)
+    settings.PDF_PART_PAGES = 4
+    parts, one = render_pdf(html, in_parts=True), render_pdf(html)
+
+    def lines(content):
+        return [
+            sorted(line.strip() for line in page.extract_text().splitlines() if line.strip())
+            for page in PdfReader(io.BytesIO(content)).pages
+        ]
+
+    assert parts.pages == one.pages > 8
+    assert lines(parts.content) == lines(one.content)
