@@ -16,6 +16,16 @@ def seed(db):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache. Page bodies are cached under the newest history
+    ids; a rolled-back test can leave SQLite to hand the same ids to the next test, whose page
+    would then come from the cache without its template context."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _force_login_passes_second_factor(monkeypatch):
     """client.force_login(user) also passes the user's one-time-password step when they have
     an authenticator app, as signing in with password and code would. Tests of the step itself

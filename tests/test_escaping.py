@@ -1240,8 +1240,10 @@ def test_exports_neutralise_every_formula_cell(client, formula_world, fmt):
     records = [dict(zip(header, row, strict=True)) for row in body]
     by_action = {record["action"]: record for record in records}
     for prefix in PREFIXES:
-        if fmt == "xlsx":
-            prefix = prefix.replace("\r", "\n")  # XML reads a carriage return as a line feed
+        if fmt == "xlsx" and "'" + prefix + FORMULA not in by_action:
+            # Older openpyxl reads a carriage return back as a line feed (XML's rule); newer
+            # writes it escaped (_x000D_) and reads it back as it was.
+            prefix = prefix.replace("\r", "\n")
         row = by_action["'" + prefix + FORMULA]
         assert row["lead"] == f"'{prefix}lead"
         assert row["timescale"] == f"'{prefix}1+1"
