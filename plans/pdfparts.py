@@ -152,14 +152,15 @@ class Tree:
         out = []
         for element in self.front:
             links = [a for a in element.iter("a") if (a.get("href") or "").startswith("#")]
+            kept = [dict(link.attrib) for link in links]
             for link in links:
                 target = link.get("href")[1:]
                 link.set(PAGE, str(pages.get(target, "")))
                 link.set("id", target)
             out.append(serialize(element))
-            for link in links:
-                del link.attrib[PAGE]
-                del link.attrib["id"]
+            for link, attributes in zip(links, kept, strict=True):
+                link.attrib.clear()
+                link.attrib.update(attributes)
         return self.document("".join(out), css)
 
     def overlay_html(self, pages):
