@@ -260,3 +260,25 @@ def test_a_warning_comes_before_the_idle_sign_out_and_typing_keeps_the_session(
         comment.press_sequentially("still here ")
         page.clock.run_for(5 * 60 * 1000)
     assert warning.is_hidden()
+
+
+def test_a_board_officers_whole_menu_is_one_line_at_1280_px(page, live_server, django_user_model):
+    """Ten items for a board officer: at 1280 px they sit on one line (a second line pushed
+    every page down by 65 px); at 375 px they fold behind the Menu button."""
+    call_command("load_seed", verbosity=0)
+    officer = django_user_model.objects.create_user("officer", password=PASSWORD)
+    Role.objects.create(
+        user=officer,
+        partnership=Partnership.objects.get(short_name="NCSCP"),
+        kind=Role.Kind.BOARD_OFFICER,
+    )
+    sign_in(page, live_server, "officer")
+    items = page.locator(".govuk-service-navigation__item")
+    assert items.count() == 10
+    tops = {round(box["y"]) for box in (items.nth(i).bounding_box() for i in range(10))}
+    assert len(tops) == 1, tops
+    page.set_viewport_size({"width": 375, "height": 800})
+    menu = page.get_by_role("button", name="Menu")
+    assert menu.is_visible() and not items.first.is_visible()
+    menu.click()
+    assert items.nth(9).is_visible()
