@@ -92,9 +92,9 @@ def dashboard_context(request):
         Action.objects.visible_to(request.user)
         .with_latest_update()
         .with_effective_due()
-        .values("parent", "parent__kind", "latest_rating")
+        .values("parent", "parent__kind")
         .annotate(
-            n=Count("pk"),
+            **rating_counts(),
             overdue=Count("pk", filter=Q(effective_due__lt=today) & open_),
             due_soon=Count("pk", filter=due_soon),
             to_update=Count("pk", filter=editable_q(request.user) & needs_update_q(since)),
@@ -126,8 +126,21 @@ def dashboard_context(request):
     }
 
 
+# One count per rating (None: never rated) in each parent's row, so the tallies come from one
+# row per parent rather than one per parent and rating.
+RATING_COUNTS = {f"n_{rating or 'unrated'}": rating for rating in Rating.column_order()}
+
+
+def rating_counts():
+    return {
+        name: Count("pk", filter=Q(latest_rating=rating) if rating else Q(latest_rating=None))
+        for name, rating in RATING_COUNTS.items()
+    }
+
+
 def summary_tallies(rows, linked=None):
-    """Fold (parent, rating, n) rows into one Tally per priority, workstream or review.
+    """Fold per-parent rows (parent, kind and rating_counts()) into one Tally per priority,
+    workstream or review.
 
     Each parent's child names its own summary group (`summary_group`), so this needs no
     knowledge of the workstream and review apps: one query per kind of parent. Only groups of
@@ -141,7 +154,9 @@ def summary_tallies(rows, linked=None):
         if linked is not None and partnership not in linked:
             href = ""
         tally = tallies.setdefault((kind, key), Tally(title=title, href=href, kind=kind))
-        tally.add(row["latest_rating"], row["n"])
+        for name, rating in RATING_COUNTS.items():
+            if row[name]:
+                tally.add(rating, row[name])
     grouped = {"priority": [], "workstream": [], "review": []}
     for (kind, _key), tally in sorted(tallies.items(), key=lambda item: item[1].title):
         grouped.setdefault(kind, []).append(tally)
