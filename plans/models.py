@@ -505,7 +505,12 @@ class Priority(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"Priority {self.number}: {self.title}"
+        return self.label(self.number, self.title)
+
+    @staticmethod
+    def label(number, title):
+        """How a priority is named (its str()), from its two fields alone."""
+        return f"Priority {number}: {title}"
 
     def natural_key(self):
         return (self.plan.slug, self.number)
