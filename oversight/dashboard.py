@@ -127,9 +127,12 @@ class TrendView:
 def partnership_trends(scope, today):
     """A TrendView for each partnership the reader reads as a whole (the same readers as the
     packs for past meetings)."""
-    partnerships = Partnership.objects.filter(pk__in=scope.readable_partnerships).order_by(
-        "short_name"
-    )
+    loaded = scope.partnerships  # those the roles query already read
+    if scope.readable_partnerships <= loaded.keys():
+        partnerships = [loaded[pk] for pk in scope.readable_partnerships]
+    else:
+        partnerships = Partnership.objects.filter(pk__in=scope.readable_partnerships)
+    partnerships = sorted(partnerships, key=lambda partnership: partnership.short_name)
     return [
         TrendView(partnership_trend(partnership, today), scope.is_officer_of(partnership.pk))
         for partnership in partnerships

@@ -101,11 +101,14 @@ def dashboard_context(request):
         )
         .order_by()
     )
+    to_update_count = sum(row["to_update"] for row in rows)
+    # The rows counted the same actions (editable, visible, needing an update): when they
+    # found none there is no list to read.
     to_update = (
         with_children(
             needs_update(Action.objects.editable_by(request.user).for_page(), since)[:TODO_ROWS]
         )
-        if scope.can_edit_anything
+        if scope.can_edit_anything and to_update_count
         else []
     )
     tallies = summary_tallies(rows, linked=scope.readable_partnerships)
@@ -118,7 +121,7 @@ def dashboard_context(request):
         "next_bmg": next_bmg,
         "today": today,
         "to_update": to_update,
-        "to_update_count": sum(row["to_update"] for row in rows),
+        "to_update_count": to_update_count,
         "overdue_count": sum(row["overdue"] for row in rows),
         "due_soon_count": sum(row["due_soon"] for row in rows),
         "can_edit": scope.can_edit_anything,
