@@ -4,7 +4,6 @@ from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 
 from plans.rag import label
 
@@ -43,6 +42,16 @@ def choice_hint(field, value):
 ROW_PK = 987654321  # a stand-in pk: the action link is reversed once per table, not per row
 
 
+def first_words(text, count):
+    """`text|truncatewords:count`, as Truncator.words(count, truncate=" …") gives it (runs of
+    whitespace become one space), without a lazy Truncator object for each cell."""
+    words = text.split()
+    if len(words) <= count:
+        return " ".join(words)
+    shown = " ".join(words[:count])
+    return shown if shown.endswith(" …") else f"{shown} …"
+
+
 def short_date(value):
     """`value|date:"j M Y"` ("29 Feb 2020"), as the date filter prints it, without building a
     DateFormat for each cell; "" for None."""
@@ -61,7 +70,7 @@ def comment_cell(comment):
         return whole
     return (
         '<details class="app-comment">\n  <summary class="app-comment__summary">'
-        f"{escape(Truncator(comment).words(20, truncate=' …'))}"
+        f"{escape(first_words(comment, 20))}"
         '<span class="govuk-visually-hidden"> Show the whole comment</span></summary>\n'
         f'  <div class="app-comment__full">{whole}</div>\n</details>'
     )
@@ -71,7 +80,7 @@ def _action_row(action, cols, href):
     cells = []
     if "ref" in cols:
         cells.append(f'<td class="govuk-table__cell">{escape(action.display_ref)}</td>')
-    text = escape(Truncator(action.text).words(24, truncate=" …"))
+    text = escape(first_words(action.text, 24))
     cells.append(
         '<td class="govuk-table__cell app-table__cell--text"><a class="govuk-link" '
         f'href="{href[0]}{action.pk}{href[1]}">{text}</a></td>'
@@ -80,7 +89,7 @@ def _action_row(action, cols, href):
         label = escape(action.parent.child.container_label)
         cells.append(f'<td class="govuk-table__cell">{label}</td>')
     if "lead" in cols:
-        lead = escape(Truncator(action.lead_text or "Not recorded").words(12, truncate=" …"))
+        lead = escape(first_words(action.lead_text or "Not recorded", 12))
         cells.append(f'<td class="govuk-table__cell">{lead}</td>')
     if "due" in cols:
         if action.effective_due:
@@ -88,7 +97,7 @@ def _action_row(action, cols, href):
             if action.revised_due_date:
                 due += ' <span class="app-muted">(revised)</span>'
         else:
-            words = Truncator(action.timescale or "None").words(6, truncate=" …")
+            words = first_words(action.timescale or "None", 6)
             due = f'<span class="app-muted">{escape(words)}</span>'
         cells.append(f'<td class="govuk-table__cell">{due}</td>')
     if "rating" in cols:
