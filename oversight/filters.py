@@ -5,7 +5,9 @@ from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -138,18 +140,40 @@ class ActionFilter(django_filters.FilterSet):
         return self._form
 
     def option_lists(self):
-        """{filter name: [(pk, label)]}, in each model's own order, labelled as its str()."""
-        lists = {
-            name: self.filters[name].queryset.values_list("pk", label)
-            for name, label in [
+        """{filter name: [(pk, label)]} from one query, each list in its model's own order
+        (priorities by plan, newest first, then number; the others by name) and labelled as
+        its str()."""
+        columns = ("list", "pk", "label", "starts", "sort", "n")
+        no_date = Cast(Value(None), models.DateField())  # typed: UNION matches column types
+        priorities = self.filters["priority"].queryset.annotate(
+            list=Value("priority"),
+            label=F("title"),
+            starts=F("plan__starts_on"),
+            sort=F("plan__title"),
+            n=F("number"),
+        )
+        others = [
+            self.filters[name]
+            .queryset.annotate(list=Value(name), label=F(field), starts=no_date, sort=F(field))
+            .annotate(n=Value(0))
+            .order_by()
+            .values_list(*columns)
+            for name, field in [
                 ("partnership", "short_name"),
                 ("group", "name"),
                 ("agency", "name"),
             ]
-        }
-        priorities = self.filters["priority"].queryset.values_list("pk", "number", "title")
-        lists["priority"] = [(pk, Priority.label(n, title)) for pk, n, title in priorities]
-        return {name: list(choices) for name, choices in lists.items()}
+        ]
+        rows = (
+            priorities.order_by()
+            .values_list(*columns)
+            .union(*others, all=True)
+            .order_by("list", "-starts", "sort", "n")
+        )
+        lists = {"partnership": [], "priority": [], "group": [], "agency": []}
+        for name, pk, label, _starts, _sort, number in rows:
+            lists[name].append((pk, Priority.label(number, label) if name == "priority" else label))
+        return lists
 
     def search(self, queryset, name, value):
         terms = value.split()
