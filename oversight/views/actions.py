@@ -90,7 +90,7 @@ def dashboard_context(request):
     )
     rows = list(
         Action.objects.visible_to(request.user)
-        .with_latest_update()
+        .with_current_rating()
         .with_effective_due()
         .values("parent", "parent__kind")
         .annotate(
