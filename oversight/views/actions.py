@@ -5,7 +5,7 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -29,21 +29,35 @@ PAGE_SIZE = 50
 TODO_ROWS = 10
 
 
-def bmg_deadlines(partnership_ids, today):
-    """(last passed update deadline, next BMG meeting) across the user's partnerships.
+def bmg_deadlines(partnership_ids, today, meetings=None):
+    """(last passed update deadline, next BMG meeting) across the user's partnerships; from
+    `meetings` (bmg_meetings_by_partnership()) when the caller has read them already.
 
     As in oversight/cycle.py, a deadline has passed once its day is over, and an update dated on
     the deadline day still counts for that deadline's meeting.
     """
-    meetings = list(
-        Meeting.objects.filter(group__kind="bmg", group__partnerships__in=partnership_ids)
-        .filter(Q(update_deadline__lt=today) | Q(date__gte=today))
-        .distinct()
-    )  # one query: a partnership has a handful of BMG meetings a year
+    if meetings is None:
+        meetings = bmg_meetings_by_partnership(partnership_ids)
+    meetings = {meeting.pk: meeting for found in meetings.values() for meeting in found}.values()
     passed = [meeting.update_deadline for meeting in meetings if meeting.update_deadline < today]
     coming = [meeting for meeting in meetings if meeting.date >= today]
     upcoming = min(coming, key=lambda meeting: (meeting.date, meeting.pk), default=None)
     return max(passed, default=None), upcoming
+
+
+def bmg_meetings_by_partnership(partnership_ids):
+    """{partnership id: its BMG meetings, by update deadline then date}, from one query (a
+    partnership has a handful of BMG meetings a year)."""
+    found = {}
+    meetings = (
+        Meeting.objects.filter(group__kind="bmg", group__partnerships__in=partnership_ids)
+        .select_related("group")
+        .annotate(serves=F("group__partnerships"))
+        .order_by("update_deadline", "date")
+    )
+    for meeting in meetings:
+        found.setdefault(meeting.serves, []).append(meeting)
+    return found
 
 
 def needs_update_q(since):
@@ -81,7 +95,8 @@ def dashboard(request):
 def dashboard_context(request):
     scope = scope_for(request.user)
     today = timezone.localdate()
-    since, next_bmg = bmg_deadlines(scope.readable_partnerships, today)
+    meetings = bmg_meetings_by_partnership(scope.readable_partnerships)
+    since, next_bmg = bmg_deadlines(scope.readable_partnerships, today, meetings)
     open_ = Q(latest_rating__isnull=True) | ~Q(latest_rating=Rating.COMPLETE)
     due_soon = (
         Q(effective_due__gte=today, effective_due__lte=next_bmg.date) & open_
@@ -116,7 +131,7 @@ def dashboard_context(request):
         "heading": "Dashboard",
         "tallies": tallies,
         "sections": tally_sections(tallies),
-        "trends": partnership_trends(scope, today),
+        "trends": partnership_trends(scope, today, meetings),
         "last_deadline": since,
         "next_bmg": next_bmg,
         "today": today,
