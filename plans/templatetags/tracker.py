@@ -122,3 +122,34 @@ def action_rows(actions, cols):
     return mark_safe(  # noqa: S308  (every value below is escaped or our own markup)
         "\n    ".join(_action_row(action, cols, href) for action in actions)
     )
+
+
+@register.simple_tag
+def select_options(field):
+    """The <option>s of a select field (includes/field.html): the values, labels and the one
+    selected as the widget's own options have them (Django's ChoiceWidget.optgroups, groups
+    flattened), without building a widget option object for each. A list of groups or
+    agencies is dozens of options, and those objects were most of a filter panel's time."""
+    widget = field.field.widget
+    value = widget.format_value(field.value())
+    chosen_once = False
+    options = []
+    for option_value, option_label in widget.choices:
+        if isinstance(option_label, (list, tuple)):
+            choices = option_label
+        else:
+            choices = [("" if option_value is None else option_value, option_label)]
+        for subvalue, sublabel in choices:
+            selected = (not chosen_once or widget.allow_multiple_selected) and str(
+                subvalue
+            ) in value
+            chosen_once |= selected
+            options.append(
+                format_html(
+                    '<option value="{}"{}>{}</option>\n    ',
+                    "" if subvalue is None else subvalue,
+                    " selected" if selected else "",
+                    sublabel,
+                )
+            )
+    return mark_safe("".join(options))  # noqa: S308  (each option built by format_html)
