@@ -5,6 +5,7 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -27,6 +28,12 @@ from ..models import Meeting
 
 PAGE_SIZE = 50
 TODO_ROWS = 10
+
+# READ_ONLY: the dashboard and All actions write nothing, so they run outside the request's
+# transaction (ATOMIC_REQUESTS). On SQLite that transaction begins IMMEDIATE, taking the write
+# lock for the whole request, and two workers serving these pages queued behind each other;
+# on PostgreSQL it saves the BEGIN and COMMIT, and READ COMMITTED gave each query its own
+# snapshot anyway.
 
 
 def bmg_deadlines(partnership_ids, today, meetings=None):
@@ -73,6 +80,7 @@ def needs_update(actions, since):
     return actions.filter(needs_update_q(since))
 
 
+@transaction.non_atomic_requests  # reads only: see READ_ONLY
 @login_required
 @require_safe
 def dashboard(request):
@@ -181,6 +189,7 @@ def summary_tallies(rows, linked=None):
     return grouped
 
 
+@transaction.non_atomic_requests  # reads only: see READ_ONLY
 @login_required
 @require_safe
 def action_list(request):
