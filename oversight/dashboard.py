@@ -124,13 +124,19 @@ class TrendView:
         return [Rating.label_of(rating) for rating in RATINGS]
 
 
-def partnership_trends(scope, today):
+def partnership_trends(scope, today, meetings):
     """A TrendView for each partnership the reader reads as a whole (the same readers as the
-    packs for past meetings)."""
-    partnerships = Partnership.objects.filter(pk__in=scope.readable_partnerships).order_by(
-        "short_name"
-    )
+    packs for past meetings); `meetings` are their BMG meetings by partnership."""
+    loaded = scope.partnerships  # those the roles query already read
+    if scope.readable_partnerships <= loaded.keys():
+        partnerships = [loaded[pk] for pk in scope.readable_partnerships]
+    else:
+        partnerships = Partnership.objects.filter(pk__in=scope.readable_partnerships)
+    partnerships = sorted(partnerships, key=lambda partnership: partnership.short_name)
     return [
-        TrendView(partnership_trend(partnership, today), scope.is_officer_of(partnership.pk))
+        TrendView(
+            partnership_trend(partnership, today, meetings.get(partnership.pk, [])),
+            scope.is_officer_of(partnership.pk),
+        )
         for partnership in partnerships
     ]

@@ -172,10 +172,12 @@ def trend_points(partnership, meetings):
     return [Point(meeting, cached[keys[meeting.pk]]) for meeting in meetings]
 
 
-def partnership_trend(partnership, today):
+def partnership_trend(partnership, today, meetings=None):
     """The partnership's last CYCLES past BMG deadlines with their counts, and the cycle
-    `today` falls in with how many of its expected actions have been updated."""
-    meetings = list(bmg_meetings(partnership).order_by("update_deadline", "date"))
+    `today` falls in with how many of its expected actions have been updated. `meetings`: its
+    BMG meetings by update deadline then date, when the caller has read them."""
+    if meetings is None:
+        meetings = list(bmg_meetings(partnership).order_by("update_deadline", "date"))
     past = [m for m in meetings if m.update_deadline < today]
     coming = [m for m in meetings if m.update_deadline >= today]
     cycle = Cycle(past[-1] if past else None, coming[0] if coming else None)

@@ -505,7 +505,12 @@ class Priority(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"Priority {self.number}: {self.title}"
+        return self.label(self.number, self.title)
+
+    @staticmethod
+    def label(number, title):
+        """How a priority is named (its str()), from its two fields alone."""
+        return f"Priority {number}: {title}"
 
     def natural_key(self):
         return (self.plan.slug, self.number)
@@ -849,6 +854,11 @@ class ActionQuerySet(NaturalKeyQuerySet):
             latest_as_of=F("current_as_of"),
         )
 
+    def with_current_rating(self):
+        """with_latest_update() without the comment: the rating and date are the action's own
+        columns, so counting and filtering by them joins nothing."""
+        return self.annotate(latest_rating=F("current_rating"), latest_as_of=F("current_as_of"))
+
     def refresh_current_rating(self):
         """Point each action's `latest_update` (and its rating and date copies) at its current
         update: latest as_of first, then the most recently saved; None if it has none.
@@ -892,7 +902,7 @@ class ActionQuerySet(NaturalKeyQuerySet):
         list (the paginator's COUNT) joins nothing but the parent."""
         return (
             self.select_related("parent__partnership", "latest_update")
-            .annotate(latest_rating=F("current_rating"), latest_as_of=F("current_as_of"))
+            .with_current_rating()
             .with_effective_due()
             .in_document_order()
         )

@@ -5,7 +5,8 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db import transaction
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -28,22 +29,42 @@ from ..models import Meeting
 PAGE_SIZE = 50
 TODO_ROWS = 10
 
+# READ_ONLY: the dashboard and All actions write nothing, so they run outside the request's
+# transaction (ATOMIC_REQUESTS). On SQLite that transaction begins IMMEDIATE, taking the write
+# lock for the whole request, and two workers serving these pages queued behind each other;
+# on PostgreSQL it saves the BEGIN and COMMIT, and READ COMMITTED gave each query its own
+# snapshot anyway.
 
-def bmg_deadlines(partnership_ids, today):
-    """(last passed update deadline, next BMG meeting) across the user's partnerships.
+
+def bmg_deadlines(partnership_ids, today, meetings=None):
+    """(last passed update deadline, next BMG meeting) across the user's partnerships; from
+    `meetings` (bmg_meetings_by_partnership()) when the caller has read them already.
 
     As in oversight/cycle.py, a deadline has passed once its day is over, and an update dated on
     the deadline day still counts for that deadline's meeting.
     """
-    meetings = list(
-        Meeting.objects.filter(group__kind="bmg", group__partnerships__in=partnership_ids)
-        .filter(Q(update_deadline__lt=today) | Q(date__gte=today))
-        .distinct()
-    )  # one query: a partnership has a handful of BMG meetings a year
+    if meetings is None:
+        meetings = bmg_meetings_by_partnership(partnership_ids)
+    meetings = {meeting.pk: meeting for found in meetings.values() for meeting in found}.values()
     passed = [meeting.update_deadline for meeting in meetings if meeting.update_deadline < today]
     coming = [meeting for meeting in meetings if meeting.date >= today]
     upcoming = min(coming, key=lambda meeting: (meeting.date, meeting.pk), default=None)
     return max(passed, default=None), upcoming
+
+
+def bmg_meetings_by_partnership(partnership_ids):
+    """{partnership id: its BMG meetings, by update deadline then date}, from one query (a
+    partnership has a handful of BMG meetings a year)."""
+    found = {}
+    meetings = (
+        Meeting.objects.filter(group__kind="bmg", group__partnerships__in=partnership_ids)
+        .select_related("group")
+        .annotate(serves=F("group__partnerships"))
+        .order_by("update_deadline", "date")
+    )
+    for meeting in meetings:
+        found.setdefault(meeting.serves, []).append(meeting)
+    return found
 
 
 def needs_update_q(since):
@@ -59,6 +80,7 @@ def needs_update(actions, since):
     return actions.filter(needs_update_q(since))
 
 
+@transaction.non_atomic_requests  # reads only: see READ_ONLY
 @login_required
 @require_safe
 def dashboard(request):
@@ -81,7 +103,8 @@ def dashboard(request):
 def dashboard_context(request):
     scope = scope_for(request.user)
     today = timezone.localdate()
-    since, next_bmg = bmg_deadlines(scope.readable_partnerships, today)
+    meetings = bmg_meetings_by_partnership(scope.readable_partnerships)
+    since, next_bmg = bmg_deadlines(scope.readable_partnerships, today, meetings)
     open_ = Q(latest_rating__isnull=True) | ~Q(latest_rating=Rating.COMPLETE)
     due_soon = (
         Q(effective_due__gte=today, effective_due__lte=next_bmg.date) & open_
@@ -90,22 +113,25 @@ def dashboard_context(request):
     )
     rows = list(
         Action.objects.visible_to(request.user)
-        .with_latest_update()
+        .with_current_rating()
         .with_effective_due()
-        .values("parent", "parent__kind", "latest_rating")
+        .values("parent", "parent__kind")
         .annotate(
-            n=Count("pk"),
+            **rating_counts(),
             overdue=Count("pk", filter=Q(effective_due__lt=today) & open_),
             due_soon=Count("pk", filter=due_soon),
             to_update=Count("pk", filter=editable_q(request.user) & needs_update_q(since)),
         )
         .order_by()
     )
+    to_update_count = sum(row["to_update"] for row in rows)
+    # The rows counted the same actions (editable, visible, needing an update): when they
+    # found none there is no list to read.
     to_update = (
         with_children(
             needs_update(Action.objects.editable_by(request.user).for_page(), since)[:TODO_ROWS]
         )
-        if scope.can_edit_anything
+        if scope.can_edit_anything and to_update_count
         else []
     )
     tallies = summary_tallies(rows, linked=scope.readable_partnerships)
@@ -113,12 +139,12 @@ def dashboard_context(request):
         "heading": "Dashboard",
         "tallies": tallies,
         "sections": tally_sections(tallies),
-        "trends": partnership_trends(scope, today),
+        "trends": partnership_trends(scope, today, meetings),
         "last_deadline": since,
         "next_bmg": next_bmg,
         "today": today,
         "to_update": to_update,
-        "to_update_count": sum(row["to_update"] for row in rows),
+        "to_update_count": to_update_count,
         "overdue_count": sum(row["overdue"] for row in rows),
         "due_soon_count": sum(row["due_soon"] for row in rows),
         "can_edit": scope.can_edit_anything,
@@ -126,8 +152,21 @@ def dashboard_context(request):
     }
 
 
+# One count per rating (None: never rated) in each parent's row, so the tallies come from one
+# row per parent rather than one per parent and rating.
+RATING_COUNTS = {f"n_{rating or 'unrated'}": rating for rating in Rating.column_order()}
+
+
+def rating_counts():
+    return {
+        name: Count("pk", filter=Q(latest_rating=rating) if rating else Q(latest_rating=None))
+        for name, rating in RATING_COUNTS.items()
+    }
+
+
 def summary_tallies(rows, linked=None):
-    """Fold (parent, rating, n) rows into one Tally per priority, workstream or review.
+    """Fold per-parent rows (parent, kind and rating_counts()) into one Tally per priority,
+    workstream or review.
 
     Each parent's child names its own summary group (`summary_group`), so this needs no
     knowledge of the workstream and review apps: one query per kind of parent. Only groups of
@@ -141,13 +180,16 @@ def summary_tallies(rows, linked=None):
         if linked is not None and partnership not in linked:
             href = ""
         tally = tallies.setdefault((kind, key), Tally(title=title, href=href, kind=kind))
-        tally.add(row["latest_rating"], row["n"])
+        for name, rating in RATING_COUNTS.items():
+            if row[name]:
+                tally.add(rating, row[name])
     grouped = {"priority": [], "workstream": [], "review": []}
     for (kind, _key), tally in sorted(tallies.items(), key=lambda item: item[1].title):
         grouped.setdefault(kind, []).append(tally)
     return grouped
 
 
+@transaction.non_atomic_requests  # reads only: see READ_ONLY
 @login_required
 @require_safe
 def action_list(request):

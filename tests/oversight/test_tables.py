@@ -206,6 +206,55 @@ def test_the_sort_is_kept_when_filters_are_applied_and_filters_when_sorted(clien
     assert query_of(due["href"]).dict() == {"sort": "due", "q": "audit"}
 
 
+@pytest.mark.django_db
+def test_the_filter_lists_come_from_one_query_in_each_models_order(
+    client, seed, officer, ncscp, nscp, django_assert_num_queries
+):
+    """The four lists (partnership, priority, group, agency) are read together: the options,
+    their order and labels are those the models' own querysets give, the reader's scope kept."""
+    from oversight.filters import ActionFilter
+    from plans.models import Agency, Group, Plan, Priority
+
+    undated = Plan.objects.create(partnership=ncscp, slug="t-undated", title="A plan")
+    older = Plan.objects.create(
+        partnership=ncscp, slug="t-older", title="B plan", starts_on=date(2020, 4, 1)
+    )
+    newer = Plan.objects.create(
+        partnership=ncscp, slug="t-newer", title="C plan", starts_on=date(2024, 4, 1)
+    )
+    elsewhere = Plan.objects.create(partnership=nscp, slug="t-elsewhere", title="Not ours")
+    for plan, numbers in [(older, [2, 1]), (newer, [3, 1]), (undated, [1]), (elsewhere, [1])]:
+        for number in numbers:
+            Priority.objects.create(plan=plan, number=number, title=f"{plan.title} {number}")
+    filterset = ActionFilter(None, queryset=Action.objects.all(), user=officer)
+    with django_assert_num_queries(1):
+        lists = filterset.option_lists()
+    expected = {
+        "partnership": ncscp.__class__.objects.filter(pk=ncscp.pk),
+        "priority": Priority.objects.filter(plan__partnership=ncscp),
+        "group": Group.objects.filter(partnerships=ncscp).distinct(),
+        "agency": Agency.objects.filter(partnerships=ncscp).distinct(),
+    }
+    for name, queryset in expected.items():
+        assert lists[name] == [(item.pk, str(item)) for item in queryset], name
+    dated = [
+        label for _pk, label in lists["priority"] if " B plan " in label or " C plan " in label
+    ]
+    assert dated == [
+        "Priority 1: C plan 1",
+        "Priority 3: C plan 3",
+        "Priority 1: B plan 1",
+        "Priority 2: B plan 2",
+    ]
+    assert all("Not ours" not in label for _pk, label in lists["priority"])
+    client.force_login(officer)
+    page = client.get(URL).content.decode()
+    assert '<option value="" selected>All priorities</option>' in page
+    assert (
+        f'<option value="{newer.priorities.get(number=3).pk}">Priority 3: C plan 3</option>' in page
+    )
+
+
 # Date inputs -------------------------------------------------------------------------------
 
 
