@@ -402,38 +402,44 @@ class Tags:
         self.annotations = []  # (annotation, index into other_entries)
 
     def add_pages(self, target, source, page_range):
+        """Take in the tags of `source`'s pages, now at `page_range` in the target."""
         if self.root is None:
             return
-        pikepdf = self.pikepdf
         source_root = source.Root.get("/StructTreeRoot")
         if source_root is None:
             raise ValueError("A part has no tag tree though the first part has one")
         nums = source_root.ParentTree.Nums
         entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
-        pages_in_part = len(page_range)
         if source is not target:
-            elements = list(source_root.K[0].K)
-            for element in elements:
-                del element["/P"]
-            for element in elements:
-                copied = target.copy_foreign(element)
-                copied.P = self.document
-                self.document.K.append(copied)
+            self._adopt(target, list(source_root.K[0].K))
 
         def here(obj):
             return obj if source is target else target.copy_foreign(obj)
 
-        new_keys = {}
         for index, page_number in enumerate(page_range):
-            page = target.pages[page_number]
             value = entries.get(index)
             if value is not None:
-                self.page_entries[page_number] = pikepdf.Array([here(ref) for ref in value])
-            page.obj.StructParents = page_number
+                self.page_entries[page_number] = self.pikepdf.Array([here(r) for r in value])
+            target.pages[page_number].obj.StructParents = page_number
+        # Keys after the pages' are the link annotations' (WeasyPrint numbers them so).
+        new_keys = {}
         for key, value in entries.items():
-            if key >= pages_in_part:
+            if key >= len(page_range):
                 new_keys[key] = len(self.other_entries)
                 self.other_entries.append(here(value))
+        self._renumber_annotations(target, page_range, new_keys)
+
+    def _adopt(self, target, elements):
+        """The part's top-level elements become children of the joined Document element
+        (their old parent is dropped first, so copying does not drag the old tree along)."""
+        for element in elements:
+            del element["/P"]
+        for element in elements:
+            copied = target.copy_foreign(element)
+            copied.P = self.document
+            self.document.K.append(copied)
+
+    def _renumber_annotations(self, target, page_range, new_keys):
         for page_number in page_range:
             for annotation in target.pages[page_number].obj.get("/Annots", []):
                 key = annotation.get("/StructParent")

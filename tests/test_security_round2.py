@@ -714,8 +714,10 @@ def test_a_clash_with_a_saved_row_is_a_400_that_names_it_and_writes_nothing(
     chair, seed, monkeypatch
 ):
     """A view that writes an update, then a meeting that already exists: the database
-    refuses the second write, and the answer says so without writing the first."""
-    from oversight.views import actions
+    refuses the second write, and the answer says so without writing the first. (The Plans
+    list stands in for any view in the request's transaction; the dashboard and All actions
+    only read, and run outside one.)"""
+    from plans.views import reading
 
     action = Action.objects.get(ref=QA_ACTION)
     bmg = Group.objects.get(slug="ncscp-bmg")
@@ -729,10 +731,10 @@ def test_a_clash_with_a_saved_row_is_a_400_that_names_it_and_writes_nothing(
         )
         Meeting.objects.create(**meeting)
 
-    monkeypatch.setattr(actions, "page", clashing)
+    monkeypatch.setattr(reading, "page", clashing)
     client = Client(raise_request_exception=False)
     client.force_login(chair)
-    response = client.get(reverse("oversight:dashboard"))
+    response = client.get(reverse("plans:plan_list"))
     assert response.status_code == 400
     assert "Retry-After" not in response
     html = response.content.decode()
@@ -744,7 +746,7 @@ def test_a_clash_with_a_saved_row_is_a_400_that_names_it_and_writes_nothing(
 
 
 def test_a_broken_rule_is_a_400_that_names_the_rule(chair, seed, monkeypatch):
-    from oversight.views import actions
+    from plans.views import reading
 
     agency = Agency.objects.get(name="Broxtowe Borough Council")
 
@@ -752,10 +754,10 @@ def test_a_broken_rule_is_a_400_that_names_the_rule(chair, seed, monkeypatch):
         agency.kind = "not-a-kind"
         agency.save()
 
-    monkeypatch.setattr(actions, "page", breaking)
+    monkeypatch.setattr(reading, "page", breaking)
     client = Client(raise_request_exception=False)
     client.force_login(chair)
-    response = client.get(reverse("oversight:dashboard"))
+    response = client.get(reverse("plans:plan_list"))
     assert response.status_code == 400
     assert "The agency breaks a rule of the tracker" in response.content.decode()
     agency.refresh_from_db()
@@ -764,14 +766,14 @@ def test_a_broken_rule_is_a_400_that_names_the_rule(chair, seed, monkeypatch):
 
 def test_an_integrity_error_is_told_apart_from_an_outage(chair, monkeypatch):
     """The 503 stays for a database that cannot be reached (tests/test_security.py)."""
-    from oversight.views import actions
+    from plans.views import reading
 
     def raising(*args, **kwargs):
         raise IntegrityError("something nobody can match")
 
-    monkeypatch.setattr(actions, "page", raising)
+    monkeypatch.setattr(reading, "page", raising)
     client = Client(raise_request_exception=False)
     client.force_login(chair)
-    response = client.get(reverse("oversight:dashboard"))
+    response = client.get(reverse("plans:plan_list"))
     assert response.status_code == 400
     assert "It clashes with something already saved" in response.content.decode()
