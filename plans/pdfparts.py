@@ -249,15 +249,13 @@ def cut(pages):
     every page of the part begins inside a unit (rows that split at each page), there is no
     clean place to cut: (None, None, the unit split at the last page)."""
     index, split = len(pages) - 1, None
-    while index > 0:
-        on_page = _units_on(pages[index])
-        if not on_page:
-            break
-        if on_page[0] in _units_on(pages[index - 1]):
-            split = on_page[0] if split is None else split
-            index -= 1
-            continue
-        return index, on_page[0], None
+    on_page = _units_on(pages[index])
+    while index > 0 and on_page:
+        before = _units_on(pages[index - 1])
+        if on_page[0] not in before:
+            return index, on_page[0], None
+        split = on_page[0] if split is None else split
+        index, on_page = index - 1, before
     return None, None, split
 
 
@@ -267,7 +265,7 @@ def _lay_out(html, base_url, url_fetcher):
     return HTML(string=html, base_url=base_url, url_fetcher=url_fetcher).render()
 
 
-def _collect(document, pages, targets):
+def _collect(pages, targets):
     part_bookmarks, part_anchors = [], {}
     for number, page in enumerate(pages):
         for level, label, (x, y), _state in page.bookmarks:
@@ -308,7 +306,7 @@ def lay_out_parts(tree, *, variant, base_url, url_fetcher, part_pages):
         if keep is None or following is None or following <= first:
             keep, following = len(pages), last
         kept = pages[:keep]
-        bookmarks, anchors = _collect(document, kept, targets)
+        bookmarks, anchors = _collect(kept, targets)
         pdf = document.copy(kept).write_pdf(pdf_variant=variant)
         parts.append(Part(pdf, len(kept), bookmarks, anchors))
         used = sum(tree.sizes[first:following])
@@ -341,7 +339,7 @@ def render_in_parts(html, *, variant, base_url, url_fetcher, part_pages=40):
         front_pages = len(document.pages)
     if front is None:
         raise RuntimeError("The front matter's length did not settle")
-    bookmarks, _ = _collect(front, front.pages, set())
+    bookmarks, _ = _collect(front.pages, set())
     front_part = Part(front.write_pdf(pdf_variant=variant), front_pages, bookmarks)
     del front, document
     total = front_pages + sum(part.pages for part in parts)
