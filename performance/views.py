@@ -18,7 +18,7 @@ from plans.changes import changes_of, latest
 from plans.models import Partnership
 from plans.pages import current_partnership, page
 from plans.spreadsheets import ImportFailed, max_bytes
-from plans.views.editing import form_page
+from plans.views.editing import form_page, save_or_form
 from safeguarding.uploads import accepts_uploads
 
 from . import charts, importing, periods, trend
@@ -160,14 +160,11 @@ def measure_detail(request, pk):
 
 
 def _save_measure(request, form, title, partnership):
-    if request.method == "POST" and form.is_valid():
-        measure = form.save_by(request.user)
-        messages.success(request, f"{measure.name} is saved")
-        return redirect(measure.get_absolute_url())
-    return form_page(
+    return save_or_form(
         request,
         form,
         title,
+        saved=lambda measure: f"{measure.name} is saved",
         partnership=partnership,
         crumbs=crumbs(partnership),
         caption=partnership.name,

@@ -20,7 +20,7 @@ from plans.changes import changes_of, latest
 from plans.forms import ActionForm
 from plans.models import Action, ActionParent, Rating
 from plans.pages import current_partnership, page
-from plans.views.editing import form_page
+from plans.views.editing import form_page, save_or_form
 from reviews import status
 from reviews.forms import EvidenceForm
 from reviews.models import Evidence
@@ -132,6 +132,10 @@ def _form(request, form, title, partnership, trail, **context):
     return form_page(request, form, title, partnership=partnership, crumbs=trail, **context)
 
 
+def _save(request, form, title, partnership, trail, *, saved):
+    return save_or_form(request, form, title, saved=saved, partnership=partnership, crumbs=trail)
+
+
 def actions_of(parents):
     """{parent pk: [actions with their latest update]} in one query."""
     found = defaultdict(list)
@@ -219,12 +223,15 @@ def audit_create(request, partnership):
         else {}
     )
     form = AuditForm(request.POST or None, instance=Audit(partnership=partnership), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        audit = form.save_by(request.user)
-        messages.success(request, f"{audit.subject} is added to the programme")
-        return redirect(audit.get_absolute_url())
     title = "Schedule a dip test" if earlier else "Add an audit"
-    return _form(request, form, title, partnership, crumbs(partnership))
+    return _save(
+        request,
+        form,
+        title,
+        partnership,
+        crumbs(partnership),
+        saved=lambda audit: f"{audit.subject} is added to the programme",
+    )
 
 
 @login_required
@@ -614,11 +621,14 @@ FIGURES = ("compliant", "partial", "not_compliant", "total")
 def cycle_create(request, partnership):
     partnership = managed_partnership(request, partnership)
     form = CycleForm(request.POST or None, instance=Section11Cycle(partnership=partnership))
-    if request.method == "POST" and form.is_valid():
-        cycle = form.save_by(request.user)
-        messages.success(request, f"{cycle.name} is created: add each agency's self-assessment")
-        return redirect(cycle.get_absolute_url())
-    return _form(request, form, "Start a Section 11 cycle", partnership, s11_crumbs(partnership))
+    return _save(
+        request,
+        form,
+        "Start a Section 11 cycle",
+        partnership,
+        s11_crumbs(partnership),
+        saved=lambda cycle: f"{cycle.name} is created: add each agency's self-assessment",
+    )
 
 
 @login_required
@@ -656,12 +666,15 @@ def cycle_detail(request, pk):
 def assessment_add(request, pk):
     cycle = get_cycle(request, pk, manage=True)
     form = AssessmentForm(request.POST or None, instance=SelfAssessment(cycle=cycle))
-    if request.method == "POST" and form.is_valid():
-        assessment = form.save_by(request.user)
-        messages.success(request, f"{assessment.agency.name}'s self-assessment is added")
-        return redirect(assessment.get_absolute_url())
     trail = s11_crumbs(cycle.partnership, (cycle.get_absolute_url(), cycle.name))
-    return _form(request, form, "Add a self-assessment", cycle.partnership, trail)
+    return _save(
+        request,
+        form,
+        "Add a self-assessment",
+        cycle.partnership,
+        trail,
+        saved=lambda assessment: f"{assessment.agency.name}'s self-assessment is added",
+    )
 
 
 @login_required

@@ -18,7 +18,7 @@ from plans.access import (
 from plans.changes import changes_of, latest
 from plans.pages import current_partnership, page
 from plans.sorting import Sorter
-from plans.views.editing import form_page
+from plans.views.editing import form_page, save_or_form
 
 from .forms import AppetiteForm, ArchiveForm, RegisterFilter, ReviewForm, RiskForm
 from .models import Risk, RiskAppetite
@@ -144,14 +144,11 @@ def risk_detail(request, pk):
 
 
 def _save_risk(request, form, title, partnership):
-    if request.method == "POST" and form.is_valid():
-        risk = form.save_by(request.user)
-        messages.success(request, f"Risk {risk.reference} is saved")
-        return redirect(risk.get_absolute_url())
-    return form_page(
+    return save_or_form(
         request,
         form,
         title,
+        saved=lambda risk: f"Risk {risk.reference} is saved",
         partnership=partnership,
         crumbs=crumbs(partnership),
         caption=partnership.name,

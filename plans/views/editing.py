@@ -40,6 +40,16 @@ def form_page(request, form, title, *, partnership, crumbs, **context):
     )
 
 
+def save_or_form(request, form, title, *, saved, **page_context):
+    """A valid POST: save the form by the user (with history), say `saved(object)` and go to
+    the object's page. Otherwise the form page (form_page), errors and all."""
+    if request.method == "POST" and form.is_valid():
+        obj = form.save_by(request.user)
+        messages.success(request, saved(obj))
+        return redirect(obj.get_absolute_url())
+    return form_page(request, form, title, **page_context)
+
+
 def plan_crumbs(plan):
     return [
         (reverse("plans:plan_list"), "Plans"),
