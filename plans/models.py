@@ -989,6 +989,23 @@ class Action(TimeStampedModel):
             ),
             set_with_reason("withdrawn_on", "withdrawn_reason", "action_withdrawn_with_a_reason"),
         ]
+        indexes = [
+            # The live actions of each parent, with what the dashboard counts them by: the
+            # list's COUNT and the dashboard's tallies read this index alone (an index-only
+            # scan) rather than every wide action row. Key columns rather than INCLUDE, which
+            # SQLite lacks.
+            models.Index(
+                fields=[
+                    "parent",
+                    "current_rating",
+                    "current_as_of",
+                    "due_date",
+                    "revised_due_date",
+                ],
+                condition=Q(withdrawn_on__isnull=True),
+                name="action_live_by_parent",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.ref}: {self.text[:60]}"
