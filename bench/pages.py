@@ -4,8 +4,11 @@ Builds 10,000 actions with 10 updates each in its own database, serves the app w
 on 127.0.0.1, and loads each page from a second process (wrk) for a bounded time. Prints
 requests/s, p50 and p95 per page and our pages' ratio to the ceiling.
 
-    .venv/bin/python bench/pages.py [--seconds 10] [--workers 2] [--connections 2] [--rebuild]
-                                    [--cold] [--smoke]
+    .venv/bin/python bench/pages.py [--seconds 10] [--rounds 3] [--workers 2] [--connections 2]
+                                    [--rebuild] [--cold] [--smoke]
+
+The three pages take turns, --rounds times; each figure printed is the median over the rounds,
+and each ratio the median of the rounds' ratios (the machine's speed drifts).
 
 With the page-body cache on (the default, as in production) repeated views are served from
 it: warm, the target (issue 3) is ours >= 0.8x the ceiling's requests/s, p95 <= 50 ms.
@@ -22,6 +25,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -197,6 +201,9 @@ def run_wrk(url, cookie, seconds, connections):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="the pages take turns this many times (medians)"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=2)
     parser.add_argument("--rebuild", action="store_true")
@@ -215,7 +222,7 @@ def main():
     if args.smoke:
         global ACTIONS, UPDATES_PER_ACTION, DB_NAME
         ACTIONS, UPDATES_PER_ACTION, DB_NAME = 200, 2, "bench_pages_smoke"
-        args.seconds, args.rebuild = 1, True
+        args.seconds, args.rounds, args.rebuild = 1, 1, True
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
 
@@ -253,6 +260,12 @@ def main():
             "-",
             "--log-level",
             "warning",
+            # gunicorn.conf.py recycles each worker every ~1,000 requests (WeasyPrint keeps
+            # memory). A recycled worker takes a second or more to start again here, and that
+            # second lands in whichever page is being measured: off, so the figures are the
+            # pages' own.
+            "--max-requests",
+            "0",
         ],
         cwd=ROOT,
         env=env,
@@ -271,17 +284,51 @@ def main():
                 break
             except subprocess.CalledProcessError:
                 time.sleep(0.2)
-        pages = {"ceiling": "/bench/ceiling/", "action list": "/actions/", "dashboard": "/"}
-        results = {}
-        for name, path in pages.items():
-            answers_200(port, path, cookie)
-            run_wrk(base + path, cookie, 2, args.connections)  # warm up
-            results[name] = run_wrk(base + path, cookie, args.seconds, args.connections)
+        rounds = measure(base, port, cookie, args)
     finally:
         server.terminate()
         server.wait(timeout=10)
+    report(rounds, args, vendor)
 
-    ceiling = results["ceiling"]["rps"]
+
+PAGES = {"ceiling": "/bench/ceiling/", "action list": "/actions/", "dashboard": "/"}
+
+
+def measure(base, port, cookie, args):
+    """[{page: wrk figures}] for each round. The pages take turns within a round, so each
+    ratio compares figures taken minutes, not seconds, apart only when rounds differ: on a
+    shared machine whose speed drifts, one long run per page compared a fast ceiling with a
+    slow page (or the reverse)."""
+    for path in PAGES.values():
+        answers_200(port, path, cookie)
+        run_wrk(base + path, cookie, 2, args.connections)  # warm up
+    return [
+        {
+            name: run_wrk(base + path, cookie, args.seconds, args.connections)
+            for name, path in PAGES.items()
+        }
+        for _ in range(args.rounds)
+    ]
+
+
+def summarise(rounds):
+    """{page: median figures over the rounds, with `ratio`: the median of each round's rps
+    over that round's ceiling, and `errors`: their sum}."""
+    summary = {}
+    for name in PAGES:
+        runs = [found[name] for found in rounds]
+        summary[name] = {
+            key: statistics.median(run[key] for run in runs) for key in ("rps", "p50", "p95")
+        }
+        summary[name]["ratio"] = statistics.median(
+            found[name]["rps"] / found["ceiling"]["rps"] for found in rounds
+        )
+        summary[name]["errors"] = sum(run["errors"] for run in runs)
+    return summary
+
+
+def report(rounds, args, vendor):
+    results = summarise(rounds)
     print(
         f"\n{ACTIONS} actions x {UPDATES_PER_ACTION} updates, gunicorn {args.workers} workers, "
         f"wrk {args.connections} connections x {args.seconds} s, {vendor}, "
@@ -291,24 +338,36 @@ def main():
     for name, r in results.items():
         print(
             f"{name:<12} {r['rps']:>8.1f} {r['p50']:>8.2f} {r['p95']:>8.2f} "
-            f"{int(r['errors']):>7} {r['rps'] / ceiling:>9.2f}x"
+            f"{int(r['errors']):>7} {r['ratio']:>9.2f}x"
         )
     if any(r["errors"] for r in results.values()):
         sys.exit("some requests failed: see the errors column")
+    print(f"ratios in each round: {round_ratios(rounds)}")
     for name in ("action list", "dashboard"):
         r = results[name]
         if args.cold:
-            verdict = "meets" if r["rps"] >= 0.5 * ceiling else "MISSES"
+            verdict = "meets" if r["ratio"] >= 0.5 else "MISSES"
             print(
-                f"{name} (cold): ratio {r['rps'] / ceiling:.2f} (target >= 0.50), "
+                f"{name} (cold): ratio {r['ratio']:.2f} (target >= 0.50), "
                 f"p95 {r['p95']:.1f} ms: {verdict} the target"
             )
             continue
-        verdict = "meets" if r["rps"] >= 0.8 * ceiling and r["p95"] <= 50 else "MISSES"
+        verdict = "meets" if r["ratio"] >= 0.8 and r["p95"] <= 50 else "MISSES"
         print(
-            f"{name}: ratio {r['rps'] / ceiling:.2f} (target >= 0.80), p95 {r['p95']:.1f} ms "
+            f"{name}: ratio {r['ratio']:.2f} (target >= 0.80), p95 {r['p95']:.1f} ms "
             f"(target <= 50): {verdict} the target"
         )
+
+
+def round_ratios(rounds):
+    return "; ".join(
+        ", ".join(
+            f"{name} {found[name]['rps'] / found['ceiling']['rps']:.2f}"
+            for name in PAGES
+            if name != "ceiling"
+        )
+        for found in rounds
+    )
 
 
 if __name__ == "__main__":
