@@ -237,13 +237,18 @@ class LineForm(forms.Form):
     rating = select("Rating", Compliance.choices)
     comment = optional_text("The agency's comment or action", rows=3)
 
-    def __init__(self, *args, assessment, **kwargs):
+    def __init__(self, *args, assessment, line=None, **kwargs):
+        """`line`: the line being changed (its own number is not a clash)."""
         super().__init__(*args, **kwargs)
         self.assessment = assessment
+        self.line = line
 
     def clean_number(self):
         number = self.cleaned_data["number"].strip()
-        if self.assessment.lines.filter(number=number).exists():
+        others = self.assessment.lines.all()
+        if self.line is not None:
+            others = others.exclude(pk=self.line.pk)
+        if others.filter(number=number).exists():
             raise ValidationError(f"Line {number} is already recorded")
         return number
 

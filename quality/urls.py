@@ -9,6 +9,8 @@ urlpatterns = [
     path("audits/<int:pk>/", views.audit_detail, name="audit_detail"),
     path("audits/<int:pk>/edit/", views.audit_edit, name="audit_edit"),
     path("audits/<int:pk>/findings/new/", views.finding_add, name="finding_add"),
+    path("findings/<int:pk>/edit/", views.finding_edit, name="finding_edit"),
+    path("recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation_edit"),
     path(
         "audits/<int:pk>/recommendations/new/", views.recommendation_add, name="recommendation_add"
     ),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment_edit"),
     path("assessments/<int:pk>/lines/new/", views.line_add, name="line_add"),
+    path("lines/<int:pk>/edit/", views.line_edit, name="line_edit"),
     path("<str:partnership>/", views.programme, name="programme"),
     path("<str:partnership>/audits/new/", views.audit_create, name="audit_create"),
     path("<str:partnership>/qa-group/", views.qa_group_edit, name="qa_group_edit"),

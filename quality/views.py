@@ -80,6 +80,16 @@ def _get(queryset, request, pk):
     return found
 
 
+def _get_in(queryset, owner, request, pk):
+    """An object whose `owner` (audit, assessment) belongs to a partnership the user reads as
+    a whole, else 404."""
+    readable = scope_for(request.user).readable_partnerships
+    found = queryset.filter(pk=pk, **{f"{owner}__partnership__in": readable}).first()
+    if found is None:
+        raise Http404("Not found")
+    return found
+
+
 def get_audit(request, pk, *, manage=False):
     audit = _get(Audit.objects.select_related("partnership", "review"), request, pk)
     if manage:
@@ -340,6 +350,45 @@ def finding_add(request, pk):
     return _form(request, form, "Add a finding", audit.partnership, trail, caption=audit.subject)
 
 
+def _change(request, obj, form, fields, *, name, to):
+    """Save a valid change form's `fields` onto `obj`, recorded in its history as the user's
+    change, and go to `to`; None when there is nothing valid to save. `name(obj)` names it in
+    the message. A form sent back unchanged writes nothing (no empty history entry)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    changed = [field for field in fields if getattr(obj, field) != form.cleaned_data[field]]
+    if not changed:
+        messages.info(request, f"{name(obj)} is unchanged: there was nothing to save")
+        return redirect(to)
+    for field in changed:
+        setattr(obj, field, form.cleaned_data[field])
+    obj._history_user = request.user
+    obj.save()
+    messages.success(request, f"{name(obj)} is saved")
+    return redirect(to)
+
+
+@login_required
+@require_http_methods(EDIT)
+def finding_edit(request, pk):
+    finding = _get_in(Finding.objects.select_related("audit__partnership"), "audit", request, pk)
+    audit = finding.audit
+    require_manager(request, audit.partnership)
+    initial = {"text": finding.text, "grade": finding.grade}
+    form = FindingForm(request.POST or None, initial=initial)
+    done = _change(
+        request,
+        finding,
+        form,
+        ["text", "grade"],
+        name=lambda found: f"Finding {found.number}",
+        to=f"{audit.get_absolute_url()}#finding-{finding.number}",
+    )
+    trail = crumbs(audit.partnership, (audit.get_absolute_url(), audit.subject[:60]))
+    title = f"Change finding F{finding.number}"
+    return done or _form(request, form, title, audit.partnership, trail, caption=audit.subject)
+
+
 @login_required
 @require_http_methods(EDIT)
 def recommendation_add(request, pk):
@@ -356,6 +405,30 @@ def recommendation_add(request, pk):
     trail = crumbs(audit.partnership, (audit.get_absolute_url(), audit.subject[:60]))
     title = "Add a recommendation"
     return _form(request, form, title, audit.partnership, trail, caption=audit.subject)
+
+
+@login_required
+@require_http_methods(EDIT)
+def recommendation_edit(request, pk):
+    recommendation = get_recommendation(request, pk)
+    audit = recommendation.audit
+    initial = {
+        "text": recommendation.text,
+        "finding": recommendation.finding_id,
+        "agency": recommendation.agency_id,
+    }
+    form = RecommendationForm(request.POST or None, initial=initial, audit=audit)
+    done = _change(
+        request,
+        recommendation,
+        form,
+        ["text", "finding", "agency"],
+        name=lambda found: f"Recommendation {found.number}",
+        to=f"{audit.get_absolute_url()}#recommendation-{recommendation.number}",
+    )
+    trail = crumbs(audit.partnership, (audit.get_absolute_url(), audit.subject[:60]))
+    title = f"Change recommendation {recommendation.number}"
+    return done or _form(request, form, title, audit.partnership, trail, caption=audit.subject)
 
 
 @login_required
@@ -750,3 +823,33 @@ def line_add(request, pk):
     )
     title = "Record a line of enquiry"
     return _form(request, form, title, cycle.partnership, trail, caption=assessment.agency.name)
+
+
+@login_required
+@require_http_methods(EDIT)
+def line_edit(request, pk):
+    queryset = LineOfEnquiry.objects.select_related("assessment__cycle__partnership")
+    line = _get_in(queryset, "assessment", request, pk)
+    assessment = line.assessment
+    require_manager(request, assessment.partnership)
+    fields = ["number", "text", "rating", "comment"]
+    initial = {name: getattr(line, name) for name in fields}
+    form = LineForm(request.POST or None, initial=initial, assessment=assessment, line=line)
+    done = _change(
+        request,
+        line,
+        form,
+        fields,
+        name=lambda found: f"Line {found.number}",
+        to=f"{assessment.get_absolute_url()}#lines",
+    )
+    cycle = assessment.cycle
+    trail = s11_crumbs(
+        cycle.partnership,
+        (cycle.get_absolute_url(), cycle.name),
+        (assessment.get_absolute_url(), assessment.agency.name),
+    )
+    title = f"Change line of enquiry {line.number}"
+    return done or _form(
+        request, form, title, cycle.partnership, trail, caption=assessment.agency.name
+    )

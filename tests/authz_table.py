@@ -222,6 +222,8 @@ RECHECKED = lambda home: {f"r{home.recheck}-finding": "Matrix check"}  # noqa: E
 FIGURES = lambda home: {"short_name": home.short_name, "year": 2025}  # noqa: E731
 AUDIT = _pk("audit")
 AUDIT_RECOMMENDATION = _pk("audit_recommendation")
+FINDING = _pk("finding")
+LINE = _pk("line")
 IMPACT = _pk("impact")
 CYCLE = _pk("cycle")
 ASSESSMENT = _pk("assessment")
@@ -390,7 +392,11 @@ TABLE = {
     "quality:audit_detail": Row(AUDIT, OWN, SAFE_ONLY),
     "quality:audit_edit": Row(AUDIT, QA_MANAGER, QA_MANAGER_SAVE, AUDIT_TEXT),
     "quality:finding_add": Row(AUDIT, QA_MANAGER, QA_MANAGER_SAVE, FINDING_TEXT),
+    "quality:finding_edit": Row(FINDING, QA_MANAGER, QA_MANAGER_SAVE, FINDING_TEXT),
     "quality:recommendation_add": Row(AUDIT, QA_MANAGER, QA_MANAGER_SAVE, ACTION_TEXT),
+    "quality:recommendation_edit": Row(
+        AUDIT_RECOMMENDATION, QA_MANAGER, QA_MANAGER_SAVE, ACTION_TEXT
+    ),
     # 400 for managers: the audit's recommendation has an action not yet complete.
     "quality:audit_sign_off": Row(AUDIT, POST_ONLY, "L 403 400 403 400 400 404 404"),
     "quality:audit_reopen": Row(AUDIT, POST_ONLY, QA_MANAGER_SAVE, REASON),
@@ -406,6 +412,7 @@ TABLE = {
     "quality:assessment_detail": Row(ASSESSMENT, OWN, SAFE_ONLY),
     "quality:assessment_edit": Row(ASSESSMENT, QA_MANAGER, QA_MANAGER_SAVE, ASSESSMENT_TEXT),
     "quality:line_add": Row(ASSESSMENT, QA_MANAGER, QA_MANAGER_SAVE, LINE_TEXT),
+    "quality:line_edit": Row(LINE, QA_MANAGER, QA_MANAGER_SAVE, LINE_TEXT),
     # The performance data set (performance/): read by the partnership's roles, kept by its
     # officers and the chairs of the group that leads it.
     "performance:performance_home": Row(None, "L 302 302 302 302 302 302 302", SAFE_ONLY),

@@ -44,7 +44,9 @@ from plans.models import (
 from quality.models import (
     Audit,
     AuditRecommendation,
+    Finding,
     ImpactEntry,
+    LineOfEnquiry,
     QaGroup,
     Section11Cycle,
     SelfAssessment,
@@ -130,10 +132,12 @@ class Home:
     # and another agency of the partnership with none yet.
     audit: int = 0
     audit_recommendation: int = 0
+    finding: int = 0
     audit_action: int = 0
     impact: int = 0
     cycle: int = 0
     assessment: int = 0
+    line: int = 0  # a line of enquiry of `assessment`
     s11_agency: int = 0
     measure: int = 0  # a measure of this partnership's data set
 
@@ -308,7 +312,14 @@ def quality_objects(home, lead_group=None):
         partnership=partnership, recorded_on=date(2026, 3, 4), change="Matrix change"
     ).pk
     home.cycle = cycle.pk
-    home.assessment = SelfAssessment.objects.create(cycle=cycle, agency=agencies[0]).pk
+    assessment = SelfAssessment.objects.create(cycle=cycle, agency=agencies[0])
+    home.assessment = assessment.pk
+    home.line = LineOfEnquiry.objects.create(
+        assessment=assessment, number="1.1", text="Matrix line", rating="partial"
+    ).pk
+    home.finding = Finding.objects.create(
+        audit=audit, number=1, text="Matrix finding", grade="strength"
+    ).pk
     home.s11_agency = agencies[1].pk
 
 

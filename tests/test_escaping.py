@@ -477,7 +477,7 @@ def quality_world(w, p, today):
     w.dip_test = make(
         Audit, copy=2, partnership=p, method=Audit.Method.DIP_TEST, follow_up_of=w.audit
     )
-    finding = make(Finding, audit=w.audit, number=1, grade=Finding.Grade.STRENGTH)
+    finding = w.finding = make(Finding, audit=w.audit, number=1, grade=Finding.Grade.STRENGTH)
     w.audit_rec = make(
         AuditRecommendation,
         ref="hostile-a1",
@@ -513,7 +513,7 @@ def quality_world(w, p, today):
         compliant=55,
         partial=2,
     )
-    make(LineOfEnquiry, assessment=w.assessment, rating=LineOfEnquiry.Rating.PARTIAL)
+    w.line = make(LineOfEnquiry, assessment=w.assessment, rating=LineOfEnquiry.Rating.PARTIAL)
     make(Action, copy=8, ref="hostile-s11-1", parent=w.assessment, withdrawn_reason="")
     add_reports_and_decisions(w, today)
     return w
@@ -705,6 +705,11 @@ def quality_pages(w, p):
         ),
         ("audit edit", reverse("quality:audit_edit", args=[w.audit.pk])),
         ("finding add", reverse("quality:finding_add", args=[w.audit.pk])),
+        ("finding edit", reverse("quality:finding_edit", args=[w.finding.pk])),
+        (
+            "audit recommendation edit",
+            reverse("quality:recommendation_edit", args=[w.audit_rec.pk]),
+        ),
         ("audit recommendation add", reverse("quality:recommendation_add", args=[w.audit.pk])),
         ("audit action add", reverse("quality:action_add", args=[w.audit_rec.pk])),
         ("qa group", reverse("quality:qa_group_edit", args=[p.short_name])),
@@ -718,6 +723,7 @@ def quality_pages(w, p):
         ("assessment new", reverse("quality:assessment_add", args=[w.cycle.pk])),
         ("assessment edit", reverse("quality:assessment_edit", args=[w.assessment.pk])),
         ("line add", reverse("quality:line_add", args=[w.assessment.pk])),
+        ("line edit", reverse("quality:line_edit", args=[w.line.pk])),
         ("audit action", reverse("plans:action_detail", args=[w.audit_action.pk])),
     ]
 
@@ -736,7 +742,14 @@ QUALITY = {
     "dip test new": {"Audit.subject", "Audit.year"},
     "audit edit": AUDIT_ALL | {"Group.name", "Agency.name"},
     "finding add": {"Audit.subject"},
+    "finding edit": {"Audit.subject", "Finding.text"},
     "audit recommendation add": {"Audit.subject", "Finding.text", "Agency.name"},
+    "audit recommendation edit": {
+        "Audit.subject",
+        "Finding.text",
+        "Agency.name",
+        "AuditRecommendation.text",
+    },
     "audit action add": {"Audit.subject", "Group.name", "Agency.name"},
     "qa group": {"Group.name"},
     "impact log": {"ImpactEntry.change", "ImpactEntry.evidence", "Audit.subject"},
@@ -752,6 +765,8 @@ QUALITY = {
     "assessment new": {"Section11Cycle.name"},
     "assessment edit": ASSESSMENT,
     "line add": {"Agency.name"},
+    "line edit": {"Agency.name", "LineOfEnquiry.number", "LineOfEnquiry.text"}
+    | {"LineOfEnquiry.comment"},
     "audit action": {
         "Action.text",
         "Action.lead_text",

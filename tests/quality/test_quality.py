@@ -434,3 +434,97 @@ def test_all_actions_filters_by_the_new_sources(client, audit, cycle, ncscp, off
     assert "Dip test 1" in audits and "Submit in June 2017" not in audits
     s11 = client.get(url, {"source": "selfassessment"}).content.decode()
     assert "Submit in June 2017" in s11 and "Dip test 1" not in s11
+
+
+# -- Changing findings, recommendations and lines of enquiry after they are added --------------
+
+
+def test_a_finding_is_changed_in_place_and_the_change_is_in_its_history(client, audit, officer):
+    finding = Finding.objects.create(audit=audit, number=1, text="Toolkit unclr", grade="concern")
+    client.force_login(officer)
+    url = reverse("quality:finding_edit", args=[finding.pk])
+    form = client.get(url).context["form"]
+    assert form.initial == {"text": "Toolkit unclr", "grade": "concern"}
+    assert (
+        "Enter the finding" in client.post(url, {"text": " ", "grade": "concern"}).content.decode()
+    )
+    response = client.post(url, {"text": "Toolkit unclear", "grade": "development"})
+    assert response.url == f"{audit.get_absolute_url()}#finding-1"
+    finding.refresh_from_db()
+    assert (finding.number, finding.text, finding.grade) == (1, "Toolkit unclear", "development")
+    newest = finding.history.first()
+    assert newest.history_type == "~" and newest.history_user == officer
+    assert newest.prev_record.text == "Toolkit unclr"  # the old wording is kept, not rewritten
+    html = client.get(audit.get_absolute_url()).content.decode()
+    assert "Toolkit unclear" in html and url in html
+
+
+def test_sending_a_change_form_back_unchanged_records_nothing(client, audit, officer):
+    finding = Finding.objects.create(audit=audit, number=1, text="Same", grade="strength")
+    client.force_login(officer)
+    url = reverse("quality:finding_edit", args=[finding.pk])
+    response = client.post(url, {"text": "Same", "grade": "strength"}, follow=True)
+    assert "Finding 1 is unchanged: there was nothing to save" in response.content.decode()
+    assert finding.history.count() == 1
+
+
+def test_a_recommendation_is_reworded_and_relinked_within_its_own_audit(
+    client, audit, ncscp, officer
+):
+    recommendation, _action = recommend(audit)
+    finding = Finding.objects.create(audit=audit, number=1, text="Toolkit", grade="concern")
+    other = Audit.objects.create(partnership=ncscp, subject="Other", year="2017/18")
+    elsewhere = Finding.objects.create(audit=other, number=1, text="Elsewhere", grade="concern")
+    agency = agency_of(ncscp, "CityCare")
+    client.force_login(officer)
+    url = reverse("quality:recommendation_edit", args=[recommendation.pk])
+    refused = client.post(url, {"text": "Reworded", "finding": elsewhere.pk})
+    assert "Select the finding from the list" in refused.content.decode()
+    client.post(url, {"text": "Reworded", "finding": finding.pk, "agency": agency.pk})
+    recommendation.refresh_from_db()
+    assert (recommendation.text, recommendation.finding, recommendation.agency) == (
+        "Reworded",
+        finding,
+        agency,
+    )
+    assert recommendation.number == 1 and recommendation.history.first().history_user == officer
+    assert recommendation.actions.count() == 1  # its actions stay with it
+
+
+def test_a_line_of_enquiry_keeps_its_number_unless_another_line_has_the_new_one(
+    client, ncscp, cycle, officer
+):
+    assessment = SelfAssessment.objects.create(cycle=cycle, agency=agency_of(ncscp, "CityCare"))
+    line = LineOfEnquiry.objects.create(
+        assessment=assessment, number="4.1", text="Level 2 training", rating="partial"
+    )
+    LineOfEnquiry.objects.create(
+        assessment=assessment, number="4.2", text="Audit", rating="compliant"
+    )
+    client.force_login(officer)
+    url = reverse("quality:line_edit", args=[line.pk])
+    same_number = {"number": "4.1", "text": "Level 3 training", "rating": "compliant"}
+    assert client.post(url, same_number).status_code == 302
+    clash = client.post(url, {**same_number, "number": "4.2"})
+    assert "Line 4.2 is already recorded" in clash.content.decode()
+    line.refresh_from_db()
+    assert (line.number, line.text, line.rating) == ("4.1", "Level 3 training", "compliant")
+    html = client.get(assessment.get_absolute_url()).content.decode()
+    assert url in html
+
+
+def test_only_managers_change_findings_and_lines(client, audit, ncscp, cycle, viewer):
+    finding = Finding.objects.create(audit=audit, number=1, text="Kept", grade="strength")
+    assessment = SelfAssessment.objects.create(cycle=cycle, agency=agency_of(ncscp, "CityCare"))
+    line = LineOfEnquiry.objects.create(
+        assessment=assessment, number="1", text="L", rating="compliant"
+    )
+    client.force_login(viewer)
+    for url in (
+        reverse("quality:finding_edit", args=[finding.pk]),
+        reverse("quality:line_edit", args=[line.pk]),
+    ):
+        assert client.post(url, {"text": "Changed", "grade": "concern"}).status_code == 403
+    assert Finding.objects.get().text == "Kept" and LineOfEnquiry.objects.get().text == "L"
+    html = client.get(audit.get_absolute_url()).content.decode()
+    assert reverse("quality:finding_edit", args=[finding.pk]) not in html
