@@ -295,10 +295,9 @@ PAGES = {"ceiling": "/bench/ceiling/", "action list": "/actions/", "dashboard": 
 
 
 def measure(base, port, cookie, args):
-    """[{page: wrk figures}] for each round. The pages take turns within a round, so each
-    ratio compares figures taken minutes, not seconds, apart only when rounds differ: on a
-    shared machine whose speed drifts, one long run per page compared a fast ceiling with a
-    slow page (or the reverse)."""
+    """[{page: wrk figures}] for each round, the pages taking turns within a round. This
+    machine's speed drifts over minutes: one long run per page compared a ceiling measured at
+    one speed with a page measured at another."""
     for path in PAGES.values():
         answers_200(port, path, cookie)
         run_wrk(base + path, cookie, 2, args.connections)  # warm up
@@ -311,18 +310,23 @@ def measure(base, port, cookie, args):
     ]
 
 
+def round_ratios(found):
+    """{page: its requests/s over the ceiling's} in one round."""
+    return {name: found[name]["rps"] / found["ceiling"]["rps"] for name in PAGES}
+
+
 def summarise(rounds):
-    """{page: median figures over the rounds, with `ratio`: the median of each round's rps
-    over that round's ceiling, and `errors`: their sum}."""
+    """{page: median figures over the rounds, with `ratios` (each round's, see round_ratios),
+    `ratio` (their median) and `errors` (their sum)}."""
     summary = {}
+    ratios = [round_ratios(found) for found in rounds]
     for name in PAGES:
         runs = [found[name] for found in rounds]
         summary[name] = {
             key: statistics.median(run[key] for run in runs) for key in ("rps", "p50", "p95")
         }
-        summary[name]["ratio"] = statistics.median(
-            found[name]["rps"] / found["ceiling"]["rps"] for found in rounds
-        )
+        summary[name]["ratios"] = [each[name] for each in ratios]
+        summary[name]["ratio"] = statistics.median(summary[name]["ratios"])
         summary[name]["errors"] = sum(run["errors"] for run in runs)
     return summary
 
@@ -342,7 +346,11 @@ def report(rounds, args, vendor):
         )
     if any(r["errors"] for r in results.values()):
         sys.exit("some requests failed: see the errors column")
-    print(f"ratios in each round: {round_ratios(rounds)}")
+    each = "; ".join(
+        f"{name} " + ", ".join(f"{ratio:.2f}" for ratio in results[name]["ratios"])
+        for name in ("action list", "dashboard")
+    )
+    print(f"ratios in each round: {each}")
     for name in ("action list", "dashboard"):
         r = results[name]
         if args.cold:
@@ -357,17 +365,6 @@ def report(rounds, args, vendor):
             f"{name}: ratio {r['ratio']:.2f} (target >= 0.80), p95 {r['p95']:.1f} ms "
             f"(target <= 50): {verdict} the target"
         )
-
-
-def round_ratios(rounds):
-    return "; ".join(
-        ", ".join(
-            f"{name} {found[name]['rps'] / found['ceiling']['rps']:.2f}"
-            for name in PAGES
-            if name != "ceiling"
-        )
-        for found in rounds
-    )
 
 
 if __name__ == "__main__":

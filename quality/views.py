@@ -70,21 +70,11 @@ def managed_partnership(request, short_name):
     return partnership
 
 
-def _get(queryset, request, pk):
-    """An object of a partnership the user reads as a whole, else 404."""
-    found = queryset.filter(
-        pk=pk, partnership__in=scope_for(request.user).readable_partnerships
-    ).first()
-    if found is None:
-        raise Http404("Not found")
-    return found
-
-
-def _get_in(queryset, owner, request, pk):
-    """An object whose `owner` (audit, assessment) belongs to a partnership the user reads as
-    a whole, else 404."""
+def _get(queryset, request, pk, *, via=""):
+    """An object of a partnership the user reads as a whole, else 404. `via` reaches the
+    partnership through the object's owner ("audit__", "assessment__")."""
     readable = scope_for(request.user).readable_partnerships
-    found = queryset.filter(pk=pk, **{f"{owner}__partnership__in": readable}).first()
+    found = queryset.filter(pk=pk, **{f"{via}partnership__in": readable}).first()
     if found is None:
         raise Http404("Not found")
     return found
@@ -136,6 +126,21 @@ def crumbs(partnership, *more):
 
 def s11_crumbs(partnership, *more):
     return [(reverse("quality:cycle_list", args=[partnership.short_name]), "Section 11"), *more]
+
+
+def audit_trail(audit):
+    """The crumbs of a form about the audit: the programme, then the audit."""
+    return crumbs(audit.partnership, (audit.get_absolute_url(), audit.subject[:60]))
+
+
+def assessment_trail(assessment):
+    """The crumbs of a form about the self-assessment: Section 11, its cycle, then it."""
+    cycle = assessment.cycle
+    return s11_crumbs(
+        cycle.partnership,
+        (cycle.get_absolute_url(), cycle.name),
+        (assessment.get_absolute_url(), assessment.agency.name),
+    )
 
 
 def _form(request, form, title, partnership, trail, **context):
@@ -253,7 +258,7 @@ def audit_edit(request, pk):
         form.save_by(request.user)
         messages.success(request, f"{audit.subject} is saved")
         return redirect(audit.get_absolute_url())
-    trail = crumbs(audit.partnership, (audit.get_absolute_url(), audit.subject[:60]))
+    trail = audit_trail(audit)
     return _form(request, form, "Edit the audit", audit.partnership, trail)
 
 
@@ -346,7 +351,7 @@ def finding_add(request, pk):
             finding.save()
         messages.success(request, f"Finding {number} is added")
         return redirect(f"{audit.get_absolute_url()}#findings")
-    trail = crumbs(audit.partnership, (audit.get_absolute_url(), audit.subject[:60]))
+    trail = audit_trail(audit)
     return _form(request, form, "Add a finding", audit.partnership, trail, caption=audit.subject)
 
 
@@ -371,7 +376,7 @@ def _change(request, obj, form, fields, *, name, to):
 @login_required
 @require_http_methods(EDIT)
 def finding_edit(request, pk):
-    finding = _get_in(Finding.objects.select_related("audit__partnership"), "audit", request, pk)
+    finding = _get(Finding.objects.select_related("audit__partnership"), request, pk, via="audit__")
     audit = finding.audit
     require_manager(request, audit.partnership)
     initial = {"text": finding.text, "grade": finding.grade}
@@ -384,7 +389,7 @@ def finding_edit(request, pk):
         name=lambda found: f"Finding {found.number}",
         to=f"{audit.get_absolute_url()}#finding-{finding.number}",
     )
-    trail = crumbs(audit.partnership, (audit.get_absolute_url(), audit.subject[:60]))
+    trail = audit_trail(audit)
     title = f"Change finding F{finding.number}"
     return done or _form(request, form, title, audit.partnership, trail, caption=audit.subject)
 
@@ -402,7 +407,7 @@ def recommendation_add(request, pk):
             recommendation.save()
         messages.success(request, f"Recommendation {number} is added: add its actions")
         return redirect(recommendation.manage_url)
-    trail = crumbs(audit.partnership, (audit.get_absolute_url(), audit.subject[:60]))
+    trail = audit_trail(audit)
     title = "Add a recommendation"
     return _form(request, form, title, audit.partnership, trail, caption=audit.subject)
 
@@ -426,7 +431,7 @@ def recommendation_edit(request, pk):
         name=lambda found: f"Recommendation {found.number}",
         to=f"{audit.get_absolute_url()}#recommendation-{recommendation.number}",
     )
-    trail = crumbs(audit.partnership, (audit.get_absolute_url(), audit.subject[:60]))
+    trail = audit_trail(audit)
     title = f"Change recommendation {recommendation.number}"
     return done or _form(request, form, title, audit.partnership, trail, caption=audit.subject)
 
@@ -759,13 +764,9 @@ def assessment_edit(request, pk):
         form.save_by(request.user)
         messages.success(request, f"{assessment.agency.name}'s self-assessment is saved")
         return redirect(assessment.get_absolute_url())
-    cycle = assessment.cycle
-    trail = s11_crumbs(
-        cycle.partnership,
-        (cycle.get_absolute_url(), cycle.name),
-        (assessment.get_absolute_url(), assessment.agency.name),
-    )
-    return _form(request, form, "Edit the self-assessment", cycle.partnership, trail)
+    trail = assessment_trail(assessment)
+    partnership = assessment.cycle.partnership
+    return _form(request, form, "Edit the self-assessment", partnership, trail)
 
 
 @login_required
@@ -815,21 +816,19 @@ def line_add(request, pk):
         line.save()
         messages.success(request, f"Line {line.number} is recorded")
         return redirect(f"{assessment.get_absolute_url()}#lines")
-    cycle = assessment.cycle
-    trail = s11_crumbs(
-        cycle.partnership,
-        (cycle.get_absolute_url(), cycle.name),
-        (assessment.get_absolute_url(), assessment.agency.name),
-    )
+    trail = assessment_trail(assessment)
     title = "Record a line of enquiry"
-    return _form(request, form, title, cycle.partnership, trail, caption=assessment.agency.name)
+    partnership = assessment.cycle.partnership
+    return _form(request, form, title, partnership, trail, caption=assessment.agency.name)
 
 
 @login_required
 @require_http_methods(EDIT)
 def line_edit(request, pk):
-    queryset = LineOfEnquiry.objects.select_related("assessment__cycle__partnership")
-    line = _get_in(queryset, "assessment", request, pk)
+    queryset = LineOfEnquiry.objects.select_related(
+        "assessment__partnership", "assessment__cycle__partnership", "assessment__agency"
+    )
+    line = _get(queryset, request, pk, via="assessment__")
     assessment = line.assessment
     require_manager(request, assessment.partnership)
     fields = ["number", "text", "rating", "comment"]
@@ -843,13 +842,7 @@ def line_edit(request, pk):
         name=lambda found: f"Line {found.number}",
         to=f"{assessment.get_absolute_url()}#lines",
     )
-    cycle = assessment.cycle
-    trail = s11_crumbs(
-        cycle.partnership,
-        (cycle.get_absolute_url(), cycle.name),
-        (assessment.get_absolute_url(), assessment.agency.name),
-    )
+    trail = assessment_trail(assessment)
     title = f"Change line of enquiry {line.number}"
-    return done or _form(
-        request, form, title, cycle.partnership, trail, caption=assessment.agency.name
-    )
+    partnership = assessment.cycle.partnership
+    return done or _form(request, form, title, partnership, trail, caption=assessment.agency.name)
