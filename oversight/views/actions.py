@@ -105,25 +105,7 @@ def dashboard_context(request):
     today = timezone.localdate()
     meetings = bmg_meetings_by_partnership(scope.readable_partnerships)
     since, next_bmg = bmg_deadlines(scope.readable_partnerships, today, meetings)
-    open_ = Q(latest_rating__isnull=True) | ~Q(latest_rating=Rating.COMPLETE)
-    due_soon = (
-        Q(effective_due__gte=today, effective_due__lte=next_bmg.date) & open_
-        if next_bmg
-        else Q(pk__in=[])
-    )
-    rows = list(
-        Action.objects.visible_to(request.user)
-        .with_current_rating()
-        .with_effective_due()
-        .values("parent", "parent__kind")
-        .annotate(
-            **rating_counts(),
-            overdue=Count("parent", filter=Q(effective_due__lt=today) & open_),
-            due_soon=Count("parent", filter=due_soon),
-            to_update=Count("parent", filter=editable_q(request.user) & needs_update_q(since)),
-        )
-        .order_by()
-    )
+    rows = list(tally_rows(request.user, today, since, next_bmg))
     to_update_count = sum(row["to_update"] for row in rows)
     # The rows counted the same actions (editable, visible, needing an update): when they
     # found none there is no list to read.
@@ -150,6 +132,30 @@ def dashboard_context(request):
         "can_edit": scope.can_edit_anything,
         "rechecks_due": list(ReCheck.objects.visible_to(request.user).due(today).for_list()),
     }
+
+
+def tally_rows(user, today, since, next_bmg):
+    """The dashboard's one aggregate: for each parent of the actions `user` reads, its actions
+    by rating, overdue, due before `next_bmg` and needing the user's update since `since`."""
+    open_ = Q(latest_rating__isnull=True) | ~Q(latest_rating=Rating.COMPLETE)
+    due_soon = (
+        Q(effective_due__gte=today, effective_due__lte=next_bmg.date) & open_
+        if next_bmg
+        else Q(pk__in=[])
+    )
+    return (
+        Action.objects.visible_to(user)
+        .with_current_rating()
+        .with_effective_due()
+        .values("parent", "parent__kind")
+        .annotate(
+            **rating_counts(),
+            overdue=Count("parent", filter=Q(effective_due__lt=today) & open_),
+            due_soon=Count("parent", filter=due_soon),
+            to_update=Count("parent", filter=editable_q(user) & needs_update_q(since)),
+        )
+        .order_by()
+    )
 
 
 # One count per rating (None: never rated) in each parent's row, so the tallies come from one
@@ -237,7 +243,8 @@ def action_list(request):
             nav="oversight:action_list",
             body=body,
             wide=True,
-            columns_form=columns.ColumnsForm(initial={"columns": shown}),
+            columns_field=columns.ColumnsForm.base_fields["columns"],
+            column_options=columns.options(shown),
             query=request.GET.urlencode(),
         ),
     )
