@@ -18,6 +18,14 @@ def shown_for(user):
     return [key for key in COLUMNS if key in chosen or key == ALWAYS]
 
 
+def options(shown):
+    """(id, value, label, ticked) for each column the form offers, as ColumnsForm's own
+    checkboxes name them: All actions prints these rather than iterating the bound field,
+    which builds a widget and a dictionary for every checkbox on every view of the page."""
+    offered = ColumnsForm.base_fields["columns"].choices
+    return [(f"id_columns_{n}", key, label, key in shown) for n, (key, label) in enumerate(offered)]
+
+
 class ColumnsForm(forms.Form):
     """Ticked columns; the action column is not offered, as it cannot be hidden."""
 

@@ -483,8 +483,8 @@ class ColumnChoice(models.Model):
     @classmethod
     def remembered(cls, user):
         """The chosen column keys, or None when the person has not chosen."""
-        found = cls.objects.filter(user=user).first()
-        return list(found.columns) if found else None
+        found = cls.objects.filter(user=user).values_list("columns", flat=True).first()
+        return list(found) if found is not None else None
 
     @classmethod
     def remember(cls, user, columns):

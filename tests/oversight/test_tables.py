@@ -8,7 +8,7 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
-from oversight.columns import DEFAULT
+from oversight.columns import DEFAULT, ColumnsForm
 from oversight.models import ColumnChoice
 from oversight.sorting import COLUMNS
 from plans.models import Action
@@ -144,6 +144,32 @@ def test_the_columns_form_works_without_javascript(client, seed, chair):
     assert 'name="csrfmiddlewaretoken"' in form
     assert form.count('type="checkbox"') == len(COLUMNS) - 1
     assert form.count(" checked") == len(COLUMNS) - 1
+
+
+@pytest.mark.django_db
+def test_the_columns_form_ticks_what_was_chosen_as_its_own_widget_would(client, seed, chair):
+    """The page prints the checkboxes from oversight.columns.options(): the same ids, values,
+    labels and ticks as the bound field's own widget gives for the person's choice."""
+    client.force_login(chair)
+    client.post(CHOOSE, {"columns": ["rating", "due"]})
+    html = client.get(URL).content.decode()
+    form = html.split('action="' + CHOOSE + '"', 1)[1].split("</form>", 1)[0]
+    printed = re.findall(
+        r'id="(id_columns_\d+)" name="columns" type="checkbox" value="(\w+)"( checked)?>\s*'
+        r'<label class="govuk-label govuk-checkboxes__label" for="\1">([^<]+)</label>',
+        form,
+    )
+    bound = ColumnsForm(initial={"columns": ColumnChoice.remembered(chair)})["columns"]
+    assert [(id_, value, bool(ticked), label) for id_, value, ticked, label in printed] == [
+        (
+            option.id_for_label,
+            option.data["value"],
+            option.data["selected"],
+            str(option.choice_label),
+        )
+        for option in bound
+    ]
+    assert [value for _id, value, ticked, _label in printed if ticked] == ["due", "rating"]
 
 
 # Filters applied ---------------------------------------------------------------------------
