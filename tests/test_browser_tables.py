@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from oversight.sorting import COLUMNS
 from plans.models import Action, Partnership, Role
 from tests.factories import make_update
 
@@ -87,6 +88,16 @@ def test_an_officer_sorts_filters_removes_a_filter_and_chooses_columns(
     assert page.locator("th", has_text="Rating").get_attribute("aria-sort") == "ascending"
     # A column left out stays out on the next visit.
     page.get_by_text("Columns", exact=True).click()
+    # Each column's name reads on one line (the row of boxes once squeezed them a letter a line).
+    lines = page.eval_on_selector_all(
+        ".app-columns__choices label",
+        """labels => labels.map(label => {
+            const range = document.createRange();
+            range.selectNodeContents(label);
+            return new Set([...range.getClientRects()].map(box => Math.round(box.top))).size;
+        })""",
+    )
+    assert lines == [1] * (len(COLUMNS) - 1)
     page.get_by_label("From", exact=True).uncheck()
     page.get_by_role("button", name="Show these columns").click()
     page.wait_for_load_state()
