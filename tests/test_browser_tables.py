@@ -71,6 +71,13 @@ def test_an_officer_sorts_filters_removes_a_filter_and_chooses_columns(
     heading = page.locator("th", has_text="Rating")
     assert heading.get_attribute("aria-sort") == "ascending"
     assert "Red" in page.locator("table tbody tr").first.inner_text()
+    # The date filters are GOV.UK date inputs: day and month two characters wide, the year four,
+    # side by side in the filter column (a site-wide max-width once stretched each to the column).
+    day, month, year = (
+        page.locator(f"#id_due_from{part}").bounding_box() for part in ("", "-month", "-year")
+    )
+    assert day["width"] == month["width"] < year["width"] < 2 * day["width"] < 150
+    assert day["y"] == month["y"]
     # Filters keep the sort.
     page.get_by_label("Search").fill("audit")
     page.get_by_label("Source").select_option(label="Business plan")
