@@ -115,12 +115,16 @@ def actions_to_return(partnership, cycle):
     """The partnership's actions expected to report in `cycle`, with `returned` annotated.
 
     An action already Complete before the cycle began is not chased again: it counts only if it
-    was updated in the cycle.
+    was updated in the cycle; nor is one added after a past cycle's deadline.
     """
+    actions = Action.objects.filter(parent__partnership=partnership).live()
+    if cycle.ends and cycle.ends <= timezone.now():
+        # A past deadline asked nothing of an action added after it: the action must have
+        # existed by then, as the pack reads it (its history before the deadline).
+        existed = Action.history.filter(id=OuterRef("pk"), history_date__lt=cycle.ends)
+        actions = actions.filter(Exists(existed))
     return (
-        Action.objects.filter(parent__partnership=partnership)
-        .live()
-        .for_list()
+        actions.for_list()
         .annotate(returned=updated_in(cycle))
         .filter(
             Q(returned=True) | Q(latest_rating__isnull=True) | ~Q(latest_rating=Rating.COMPLETE)

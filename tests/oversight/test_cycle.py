@@ -132,13 +132,14 @@ def returns(ncscp, meetings, django_user_model, qa_group, chair):
             ref=f"t-{parent.pk}-{position}", parent=parent, position=position, text=text
         )
 
-    s.x1 = action(1, "Updated in the cycle")
-    s.x2 = action(2, "Not updated")
-    s.x3 = action(3, "Updated before the cycle only")
-    s.x4 = action(4, "Complete before the cycle")
-    s.x5 = action(1, "Under a recommendation to Test Health", parent=recommendation)
-    s.x6 = action(6, "Updated on the deadline day, late evening")
-    s.x7 = action(7, "Updated just after the deadline day")
+    with recorded_at(2021, 1, 10, 12):  # the actions were there before the cycle
+        s.x1 = action(1, "Updated in the cycle")
+        s.x2 = action(2, "Not updated")
+        s.x3 = action(3, "Updated before the cycle only")
+        s.x4 = action(4, "Complete before the cycle")
+        s.x5 = action(1, "Under a recommendation to Test Health", parent=recommendation)
+        s.x6 = action(6, "Updated on the deadline day, late evening")
+        s.x7 = action(7, "Updated just after the deadline day")
     s.x1.lead_groups.add(s.qa)
     s.x2.lead_groups.add(s.qa)
     s.x4.lead_groups.add(s.qa)
@@ -186,6 +187,22 @@ def test_return_rates_by_group_and_agency(ncscp, meetings, returns):
 
 
 @pytest.mark.django_db
+def test_a_past_meeting_does_not_chase_an_action_added_after_its_deadline(ncscp, meetings, returns):
+    """June 2021's deadline was 2 June: an action added on 10 June was never asked for."""
+    with recorded_at(2021, 6, 10, 12):
+        late = Action.objects.create(
+            ref="t-late", parent=returns.x1.parent, position=50, text="Added after the deadline"
+        )
+    late.lead_groups.add(returns.qa)
+    june = {a.pk for a in return_rates(ncscp, cycle_for_meeting(meetings[1])).total.actions}
+    assert late.pk not in june
+    assert returns.x2.pk in june
+    # The next meeting asks for it.
+    october = return_rates(ncscp, cycle_for_meeting(meetings[2])).total
+    assert late.pk in {a.pk for a in october.outstanding}
+
+
+@pytest.mark.django_db
 def test_the_next_cycle_starts_empty(ncscp, meetings, returns):
     rates = return_rates(ncscp, cycle_for_meeting(meetings[2]))
     assert rates.total.returned == 1  # x7, recorded after June's deadline day
@@ -228,10 +245,14 @@ def test_meeting_page_queries_do_not_grow_with_actions(
     client, ncscp, meetings, returns, officer, django_assert_max_num_queries
 ):
     parent = returns.x1.parent
-    create_with_history(
-        Action,
-        [Action(ref=f"t-many-{n}", parent=parent, position=100 + n, text="x") for n in range(200)],
-    )
+    with recorded_at(2021, 1, 10, 12):
+        create_with_history(
+            Action,
+            [
+                Action(ref=f"t-many-{n}", parent=parent, position=100 + n, text="x")
+                for n in range(200)
+            ],
+        )
     for action in Action.objects.filter(ref__startswith="t-many-"):
         action.lead_groups.add(returns.qa)
     client.force_login(officer)
