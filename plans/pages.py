@@ -40,9 +40,20 @@ def current_partnership(request):
     return Partnership.objects.filter(pk=first).first()
 
 
+def section_of(request):
+    """The NAV entry for the request's app when that app has only one (Case reviews, Risks,
+    Quality, Data set), so each of its pages marks it without naming it."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return None
+    same = [name for name, _text, _audience in NAV if name.split(":")[0] == match.namespace]
+    return same[0] if len(same) == 1 else None
+
+
 def nav_items(request, current=None):
     if not request.user.is_authenticated:
         return []
+    current = current or section_of(request)
     scope = scope_for(request.user)
     shown = {
         "all": True,
