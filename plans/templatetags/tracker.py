@@ -97,7 +97,7 @@ def _action_row(action, cols, href):
             if action.revised_due_date:
                 due += ' <span class="app-muted">(revised)</span>'
         else:
-            words = first_words(action.timescale or "None", 6)
+            words = first_words(action.timescale or "No date", 6)
             due = f'<span class="app-muted">{escape(words)}</span>'
         cells.append(f'<td class="govuk-table__cell">{due}</td>')
     if "rating" in cols:

@@ -21,7 +21,7 @@ ROWS_LOOP = Template(
       <td class="govuk-table__cell app-table__cell--text"><a class="govuk-link" href="{% url 'plans:action_detail' action.pk %}">{{ action.text|truncatewords:24 }}</a></td>
       {% if "from" in cols %}<td class="govuk-table__cell">{{ action.parent.child.container_label }}</td>{% endif %}
       {% if "lead" in cols %}<td class="govuk-table__cell">{{ action.lead_text|default:"Not recorded"|truncatewords:12 }}</td>{% endif %}
-      {% if "due" in cols %}<td class="govuk-table__cell">{% if action.effective_due %}{{ action.effective_due|date:"j M Y" }}{% if action.revised_due_date %} <span class="app-muted">(revised)</span>{% endif %}{% else %}<span class="app-muted">{{ action.timescale|default:"None"|truncatewords:6 }}</span>{% endif %}</td>{% endif %}
+      {% if "due" in cols %}<td class="govuk-table__cell">{% if action.effective_due %}{{ action.effective_due|date:"j M Y" }}{% if action.revised_due_date %} <span class="app-muted">(revised)</span>{% endif %}{% else %}<span class="app-muted">{{ action.timescale|default:"No date"|truncatewords:6 }}</span>{% endif %}</td>{% endif %}
       {% if "rating" in cols %}<td class="govuk-table__cell">{% rag action.latest_rating %}</td>{% endif %}
       {% if "updated" in cols %}<td class="govuk-table__cell">{{ action.latest_as_of|date:"j M Y"|default:"Never" }}</td>{% endif %}
       {% if "comment" in cols %}<td class="govuk-table__cell app-table__cell--text">{% include "plans/_comment_cell.html" with comment=action.latest_comment %}</td>{% endif %}
