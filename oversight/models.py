@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from plans.models import (
     Action,
@@ -448,7 +449,8 @@ class Decision(ActionParent):
 
     @property
     def section_label(self):
-        return f"Decision {self.number}: {self.text[:80]}"
+        # Whole words, and an ellipsis when shortened: a cut at 80 characters ended mid-phrase.
+        return f"Decision {self.number}: {Truncator(self.text).words(14)}"
 
     @property
     def parent_text(self):

@@ -287,3 +287,19 @@ def test_once_its_action_is_withdrawn_a_decision_may_need_no_doing(client, offic
     live = decision.actions.filter(withdrawn_on__isnull=True)
     assert [a.text for a in live] == ["A fresh action"]
     assert decision.actions.count() == 2  # the withdrawn one stays, with its reason
+
+
+def test_a_long_decision_is_shortened_to_whole_words_in_its_label(client, officer, meetings):
+    """Cards and headings name a decision by its first words, with an ellipsis when cut."""
+    client.force_login(officer)
+    long_text = (
+        "Health representation at the subgroup to be raised with the ICB by the chair, "
+        "with a reply reported to the next meeting"
+    )
+    client.post(add_url(meetings[0]), posted(text=long_text))
+    label = Decision.objects.get().section_label
+    assert label == (
+        "Decision 1: Health representation at the subgroup to be raised with the ICB by the chair,…"
+    )
+    client.post(add_url(meetings[0]), posted(text="Agree the plan"))
+    assert Decision.objects.get(number=2).section_label == "Decision 2: Agree the plan"
