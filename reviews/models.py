@@ -91,6 +91,18 @@ class CaseReview(Archivable, TimeStampedModel):
     def __str__(self):
         return self.code
 
+    @property
+    def heading(self):
+        """ "CODE: title", or the code alone when there is no title or it only repeats the code
+        (a review known by its published name, "Child J", often has both the same)."""
+        if not self.title or self.title.strip().casefold() == self.code.strip().casefold():
+            return self.code
+        return f"{self.code}: {self.title}"
+
+    @property
+    def shows_title(self):
+        return self.heading != self.code
+
     def archived_children(self):
         # A withdrawn recommendation stays out when the review is restored.
         return list(self.recommendations.filter(withdrawn_on__isnull=True))

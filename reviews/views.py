@@ -247,7 +247,7 @@ def review_detail(request, pk):
         "reviews/review_detail.html",
         page(
             request,
-            f"{review.code}: {review.title}" if review.title else review.code,
+            review.heading,
             partnership=review.partnership,
             nav=NAV,
             breadcrumbs=crumbs(("", review.code)),

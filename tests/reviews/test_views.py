@@ -318,3 +318,23 @@ def test_review_pages_use_a_fixed_number_of_queries(
             assert client.get(url).status_code == 200
     assert Recommendation.objects.filter(review=big).count() == 120
     assert Partnership.objects.count() == 2
+
+
+def test_a_title_that_repeats_the_code_is_shown_once_and_a_published_review_without_a_date_says_so(
+    client, nscp_viewer, review
+):
+    review.title, review.status, review.published_on = "child j", "published", None
+    review.code = "Child J"
+    review.save()
+    client.force_login(nscp_viewer)
+    detail = client.get(reverse("reviews:review_detail", args=[review.pk])).content.decode()
+    assert '<h1 class="govuk-heading-l">Child J</h1>' in detail
+    assert "Date not recorded" in detail and "Not published" not in detail
+    listing = client.get(reverse("reviews:review_list")).content.decode()
+    assert "child j" not in listing
+    assert "Date not recorded" in listing
+    # A real title is kept beside the code.
+    review.title = "Neglect in a large family"
+    review.save()
+    detail = client.get(reverse("reviews:review_detail", args=[review.pk])).content.decode()
+    assert "Child J: Neglect in a large family" in detail
