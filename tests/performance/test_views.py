@@ -91,6 +91,16 @@ def test_the_measure_page_draws_the_trend_in_words_and_a_table(client, measure, 
     assert "Case-management system change" in html and "Above target" in html
     assert "Target 20%" in html  # the labelled target line
     assert "Change history" in html and "Added value for q1 2016/17" in html
+    assert "The dashed line is the target" in html
+
+
+def test_a_measure_without_a_target_does_not_point_at_a_target_line(client, measure, viewer):
+    measure.target = measure.amber_threshold = None
+    measure.save()
+    client.force_login(viewer)
+    html = client.get(reverse("performance:measure_detail", args=[measure.pk])).content.decode()
+    assert "The dashed line" not in html and "dotted line" not in html
+    assert "The table below gives the same figures." in html
 
 
 def test_access_is_by_role(client, measure, data_set, viewer, chair, outsider):
