@@ -245,7 +245,8 @@ def number_field(label, message):
         label=label,
         min_value=1,
         max_value=999,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        # Three characters wide, as GOV.UK sizes an input to what it holds.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
         error_messages={
             "required": message,
             "invalid": f"{label} must be a whole number, like 3",

@@ -338,3 +338,11 @@ def test_a_title_that_repeats_the_code_is_shown_once_and_a_published_review_with
     review.save()
     detail = client.get(reverse("reviews:review_detail", args=[review.pk])).content.decode()
     assert "Child J: Neglect in a large family" in detail
+
+
+def test_a_number_field_is_as_wide_as_a_number(client, nscp_officer, review):
+    """GOV.UK sizes inputs to what they hold: a recommendation's number is not a sentence."""
+    client.force_login(nscp_officer)
+    html = client.get(reverse("reviews:recommendation_add", args=[review.pk])).content.decode()
+    number = html.split('name="number"', 1)[0].rsplit("<input", 1)[1]
+    assert "govuk-input--width-3" in number
