@@ -2,6 +2,7 @@
 
 import json
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from plans.models import (
 )
 from plans.timescales import parse_timescale
 from reviews.models import CaseReview, Recommendation
+from tests.factories import make_update
 from workstreams.models import Workstream
 
 FIXTURES = sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
@@ -171,6 +173,26 @@ def test_loading_twice_creates_nothing(seed):
     call_command("load_seed", verbosity=0)
     call_command("loaddata", *[str(p) for p in FIXTURES], verbosity=0)
     assert all_row_counts() == before
+
+
+@pytest.mark.django_db
+def test_loading_again_keeps_what_was_recorded_since(seed, django_user_model):
+    """`make run` loads the seed on every start: a second start must not put the seed's
+    empty ratings and dates back over the updates and revised dates recorded since."""
+    user = django_user_model.objects.create_user("t-officer")
+    action = Action.objects.order_by("pk").first()
+    make_update(action=action, rating="amber", as_of=date(2026, 1, 5), author=user)
+    action.refresh_from_db()
+    action.revised_due_date, action.revision_reason = date(2027, 3, 31), "Agreed at BMG"
+    action._history_user = user
+    action.save()
+    call_command("load_seed", verbosity=0)
+    action.refresh_from_db()
+    assert (action.current_rating, action.revised_due_date) == ("amber", date(2027, 3, 31))
+    # Asked for, the seed is loaded over what is stored.
+    call_command("load_seed", "--reload", verbosity=0)
+    action.refresh_from_db()
+    assert action.revised_due_date is None
 
 
 @pytest.mark.django_db
