@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -12,24 +13,26 @@ FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 
 
 def already_loaded(path):
-    """Whether the first object of fixture `path` is in the database (natural keys resolve
-    to the stored row's pk as the file is read)."""
+    """Whether every row of fixture `path` is in the database (natural keys resolve to the
+    stored row's pk as the file is read). Stops at the first row missing, so on an empty
+    database it reads one row."""
     with open(path, encoding="utf-8") as stream:
         try:
-            first = next(serializers.deserialize("json", stream, ignorenonexistent=True), None)
-        except serializers.base.DeserializationError:
+            for found in serializers.deserialize("json", stream, ignorenonexistent=True):
+                row = found.object
+                if row.pk is None or not type(row).objects.filter(pk=row.pk).exists():
+                    return False
+        except (serializers.base.DeserializationError, ObjectDoesNotExist):
             return False  # it names rows not loaded yet (an earlier file's, in this same run)
-    if first is None or first.object.pk is None:
-        return False
-    return type(first.object).objects.filter(pk=first.object.pk).exists()
+    return True
 
 
 class Command(BaseCommand):
     help = (
         "Load the seed plans (fixtures/*.json) and give each loaded row its first history "
-        "record. Safe to run again: a file already loaded is left alone, so updates, revised "
-        "dates and ratings recorded since are kept; --reload loads every file over what is "
-        "stored (natural keys update rows in place)."
+        "record. Safe to run again: a file whose every row is stored is left alone, so "
+        "updates, revised dates and ratings recorded since are kept; --reload loads every "
+        "file over what is stored (natural keys update rows in place)."
     )
 
     def add_arguments(self, parser):
