@@ -1,6 +1,9 @@
 """What every page needs besides its own data: the title from one place and the navigation."""
 
+from urllib.parse import urlsplit
+
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .access import scope_for
 from .models import Partnership
@@ -48,6 +51,22 @@ def section_of(request):
         return None
     same = [name for name, _text, _audience in NAV if name.split(":")[0] == match.namespace]
     return same[0] if len(same) == 1 else None
+
+
+def came_from(request, fallback, *, own=""):
+    """Where a back link goes: the page of this site the reader came from (the Referer, same
+    origin only, never a sign-in page or this page's own pages under `own`), else `fallback`.
+    Returns (url, whether it is where they came from)."""
+    referer = request.META.get("HTTP_REFERER", "")
+    trusted = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if not referer or not trusted:
+        return fallback, False
+    parts = urlsplit(referer)
+    if parts.path.startswith(("/accounts/", own or request.path)):
+        return fallback, False
+    return parts.path + (f"?{parts.query}" if parts.query else ""), True
 
 
 def nav_items(request, current=None):

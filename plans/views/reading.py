@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -14,7 +15,7 @@ from ..changes import changes_of, latest
 from ..forms import UpdateForm
 from ..history import m2m_snapshot_model
 from ..models import Action, ActionParent, Objective, Partnership, Plan, Priority
-from ..pages import page
+from ..pages import came_from, page
 from ..updates import UpdateConflict, edit_token
 
 LINKS = ("lead_groups", "lead_agencies", "lead_users")
@@ -119,6 +120,11 @@ def action_detail(request, pk):
         "can_edit": can_edit_action(request.user, action),
         "can_manage": scope_for(request.user).is_officer_of(action.parent.partnership_id),
         "today": timezone.localdate(),
+        # Back to the plan, review, My actions... the reader came from; after the update form
+        # or from elsewhere, to All actions.
+        "back": came_from(
+            request, reverse("oversight:action_list"), own=request.path.rstrip("/") + "/"
+        ),
     }
     return render(
         request,
