@@ -53,10 +53,10 @@ def section_of(request):
     return same[0] if len(same) == 1 else None
 
 
-def came_from(request, fallback, *, own=""):
+def came_from(request, fallback):
     """Where a back link goes: the page of this site the reader came from (the Referer, same
-    origin only, never a sign-in page or this page's own pages under `own`), else `fallback`.
-    Returns (url, whether it is where they came from)."""
+    origin only, never a sign-in page, this page or one under it such as its form), else
+    `fallback`. Returns (url, whether it is where they came from)."""
     referer = request.META.get("HTTP_REFERER", "")
     trusted = url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -64,7 +64,7 @@ def came_from(request, fallback, *, own=""):
     if not referer or not trusted:
         return fallback, False
     parts = urlsplit(referer)
-    if parts.path.startswith(("/accounts/", own or request.path)):
+    if parts.path.startswith(("/accounts/", request.path)):
         return fallback, False
     return parts.path + (f"?{parts.query}" if parts.query else ""), True
 

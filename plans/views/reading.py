@@ -122,9 +122,7 @@ def action_detail(request, pk):
         "today": timezone.localdate(),
         # Back to the plan, review, My actions... the reader came from; after the update form
         # or from elsewhere, to All actions.
-        "back": came_from(
-            request, reverse("oversight:action_list"), own=request.path.rstrip("/") + "/"
-        ),
+        "back": came_from(request, reverse("oversight:action_list")),
     }
     return render(
         request,
