@@ -103,6 +103,14 @@ class CaseReview(Archivable, TimeStampedModel):
     def shows_title(self):
         return self.heading != self.code
 
+    @property
+    def unpublished_label(self):
+        """What the Published column says with no date: a published review's date is simply
+        missing, and saying "Not published" would contradict its status."""
+        if self.status == CaseReviewStatus.PUBLISHED:
+            return "Date not recorded"
+        return "Not published"
+
     def archived_children(self):
         # A withdrawn recommendation stays out when the review is restored.
         return list(self.recommendations.filter(withdrawn_on__isnull=True))
